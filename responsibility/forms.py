@@ -1,0 +1,402 @@
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.models import Group
+from django.db.models import Q
+
+from . import roles
+from .models import (
+    Indicator,
+    IndicatorRule,
+    Membership,
+    MembershipRole,
+    Unit,
+    UnitKind,
+    User,
+    Year,
+    default_deadlines,
+)
+
+REQUIRED = "请填写{label}。"
+
+
+class ChineseFormMixin:
+    """Plain-Chinese messages at the field ("请填写单位名称"), and Bootstrap classes on widgets."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED.format(label=field.label)
+            if isinstance(field, forms.DecimalField | forms.IntegerField):
+                field.error_messages["invalid"] = f"{field.label}须为数字。"
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = f"{field.label}须为日期，如 2026-04-10。"
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# --- login and passwords ---------------------------------------------------------------
+
+
+class LoginForm(ChineseFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续 5 次输错将锁定 15 分钟。",
+        "inactive": "该账号已停用，请联系安委办。",
+    }
+
+
+class PasswordChangeForm(ChineseFormMixin, SetPasswordForm):
+    """The user sets a new password; the one-time password was proven by logging in."""
+
+
+# --- units -----------------------------------------------------------------------------
+
+
+class UnitForm(ChineseFormMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "leader_name", "deputy_name", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The code is how other systems and exports name the unit: it never changes.
+            self.fields["code"].disabled = True
+
+
+class UnitFilterForm(ChineseFormMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False)
+    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *UnitKind.choices], required=False)
+    active = forms.ChoiceField(
+        label="状态", choices=[("1", "启用"), ("0", "已停用"), ("", "全部")], required=False
+    )
+
+    def filter(self, units):
+        if not self.is_valid():
+            return units.active()
+        data = self.cleaned_data
+        if data["q"]:
+            units = units.filter(Q(name__contains=data["q"]) | Q(code__icontains=data["q"]))
+        if data["kind"]:
+            units = units.filter(kind=data["kind"])
+        if data["active"] in ("0", "1"):
+            units = units.filter(active=data["active"] == "1")
+        return units
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+class PersonForm(ChineseFormMixin, forms.ModelForm):
+    city_roles = forms.MultipleChoiceField(
+        label="市级角色",
+        choices=[(role, role) for role in roles.CITY_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="安委办可管理全部设置；市领导只读；督查员负责督查。",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "phone"]
+        labels = {"username": "登录名", "email": "电子邮箱"}
+        help_texts = {"username": "字母、数字或 @.+-_，用于登录。"}
+        error_messages = {"username": {"unique": "该登录名已被使用。"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["name"].error_messages["required"] = "请填写姓名。"
+        if self.instance.pk:
+            self.fields["city_roles"].initial = roles.city_roles(self.instance)
+
+    def save_roles(self, user: User) -> None:
+        wanted = set(self.cleaned_data["city_roles"])
+        groups = Group.objects.filter(name__in=roles.CITY_ROLES)
+        user.groups.remove(*[g for g in groups if g.name not in wanted])
+        user.groups.add(*[g for g in groups if g.name in wanted])
+
+
+class NewPersonForm(PersonForm):
+    """A new person: optionally placed in a unit straight away."""
+
+    unit = forms.ModelChoiceField(
+        label="所属单位", queryset=Unit.objects.none(), required=False, empty_label="（不属于单位）"
+    )
+    unit_role = forms.ChoiceField(label="单位角色", choices=MembershipRole.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.active().in_city_order()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") and not data.get("unit_role"):
+            self.add_error("unit_role", "请选择此人在单位中的角色。")
+        if not data.get("unit") and not data.get("city_roles"):
+            self.add_error("unit", "请选择所属单位，或勾选一个市级角色。")
+        return data
+
+
+class PersonFilterForm(ChineseFormMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False)
+    role = forms.ChoiceField(
+        label="角色",
+        choices=[("", "全部角色"), *[(r, r) for r in roles.CITY_ROLES], *MembershipRole.choices],
+        required=False,
+    )
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.in_city_order()
+
+    def filter(self, people):
+        if not self.is_valid():
+            return people
+        data = self.cleaned_data
+        if data["q"]:
+            people = people.filter(Q(name__contains=data["q"]) | Q(username__icontains=data["q"]))
+        if data["role"] in roles.CITY_ROLES:
+            people = people.filter(groups__name=data["role"])
+        elif data["role"]:
+            people = people.filter(memberships__role=data["role"])
+        if data["unit"]:
+            people = people.filter(memberships__unit=data["unit"])
+        return people.distinct()
+
+
+class MembershipForm(ChineseFormMixin, forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["unit", "role"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.user = user
+        self.fields["unit"].queryset = Unit.objects.active().in_city_order()
+
+    def validate_unique(self):
+        # The user is set on the instance, not a form field, so check the pair ourselves.
+        unit = self.cleaned_data.get("unit")
+        if unit and Membership.objects.filter(user=self.instance.user, unit=unit).exists():
+            self.add_error("unit", f"此人已是{unit}的成员。")
+
+
+# --- years -----------------------------------------------------------------------------
+
+
+class YearForm(ChineseFormMixin, forms.ModelForm):
+    class Meta:
+        model = Year
+        fields = [
+            "year",
+            "status",
+            "q1_deadline",
+            "q2_deadline",
+            "q3_deadline",
+            "q4_deadline",
+            "accident_window_start",
+            "accident_window_end",
+            "excellent_min",
+            "good_min",
+            "pass_min",
+            "bonus_cap",
+        ]
+        widgets = {
+            name: DateInput()
+            for name in [
+                "q1_deadline",
+                "q2_deadline",
+                "q3_deadline",
+                "q4_deadline",
+                "accident_window_start",
+                "accident_window_end",
+            ]
+        }
+
+    defaultable = [
+        "q1_deadline",
+        "q2_deadline",
+        "q3_deadline",
+        "q4_deadline",
+        "accident_window_start",
+        "accident_window_end",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+        else:
+            for name in self.defaultable:
+                self.fields[name].required = False
+                self.fields[name].help_text = "留空则按默认值。"
+        self.fields["year"].min_value = 2000
+        self.fields["year"].widget.attrs.update(min=2000, max=2100)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("请填写 2000 至 2100 之间的年份。")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year")
+        if year and not self.instance.pk:
+            defaults = default_deadlines(year) | {
+                "accident_window_start": date(year, 1, 1),
+                "accident_window_end": date(year, 12, 31),
+            }
+            for name in self.defaultable:
+                if data.get(name) is None and name not in self.errors:
+                    data[name] = defaults[name]
+                    setattr(self.instance, name, defaults[name])
+        return data
+
+
+# --- indicator catalog -----------------------------------------------------------------
+
+
+class IndicatorForm(ChineseFormMixin, forms.ModelForm):
+    per_unit = forms.DecimalField(
+        label="扣分标准（分）",
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        help_text="控制数、按次或逐项扣分时，每超 1 人、每起或每项扣的分数。",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "category",
+            "rule",
+            "source",
+            "per_unit",
+            "evidence_required",
+            "description",
+            "sort_order",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    # Rules that deduct a fixed number of points per death or per occurrence need that number.
+    deducting_rules = {IndicatorRule.CAP_DEDUCTION, IndicatorRule.COUNT_DEDUCTION}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["per_unit"].initial = self.instance.per_unit
+        self.fields["per_unit"].error_messages["min_value"] = "扣分标准不能为负数。"
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        rule = data.get("rule")
+        if rule in self.deducting_rules and data.get("per_unit") is None and "per_unit" not in self.errors:
+            self.add_error("per_unit", "该评分规则须填写扣分标准。")
+        return data
+
+    def save(self, commit=True):
+        indicator = super().save(commit=False)
+        per_unit = self.cleaned_data.get("per_unit")
+        params = dict(indicator.params)
+        if per_unit is None:
+            params.pop("per_unit", None)
+        else:
+            params["per_unit"] = str(per_unit)
+        indicator.params = params
+        if commit:
+            indicator.save()
+        return indicator
+
+
+class WeightsForm(ChineseFormMixin, forms.Form):
+    """The points of every active indicator for one unit kind; together they make 100."""
+
+    def __init__(self, *args, kind: str, indicators: list[Indicator], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[self.field_name(indicator)] = forms.DecimalField(
+                label=f"{indicator.code} {indicator.name}",
+                required=False,
+                min_value=Decimal("0.5"),
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=indicator.weight_for(kind),
+                error_messages={
+                    "min_value": "分值至少 0.5 分；不适用请留空。",
+                    "max_value": "分值不能超过 100 分。",
+                    "max_decimal_places": "分值最多两位小数。",
+                },
+            )
+        for field in self.fields.values():
+            field.widget.attrs.update({"class": "form-control form-control-sm text-end", "step": "0.5"})
+            field.error_messages["invalid"] = "分值须为数字。"
+
+    @staticmethod
+    def field_name(indicator: Indicator) -> str:
+        return f"w_{indicator.pk}"
+
+    def rows(self):
+        return [(indicator, self[self.field_name(indicator)]) for indicator in self.indicators]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        total = sum((value for value in data.values() if value is not None), Decimal(0))
+        if total != 100:
+            raise forms.ValidationError(
+                f"{UnitKind(self.kind).label}的指标分值合计为 {total:.2f} 分，应为 100.00 分，"
+                f"请{'减少' if total > 100 else '增加'} {abs(total - 100):.2f} 分。"
+            )
+        return data
+
+    def changed_indicators(self) -> list[Indicator]:
+        """Apply the submitted weights to the indicators; return those that changed."""
+        changed = []
+        for indicator in self.indicators:
+            value = self.cleaned_data[self.field_name(indicator)]
+            weights = dict(indicator.weights)
+            if value is None:
+                weights.pop(self.kind, None)
+            else:
+                weights[self.kind] = f"{value:.2f}"
+            if weights != indicator.weights:
+                indicator.weights = weights
+                changed.append(indicator)
+        return changed

@@ -1,0 +1,130 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+
+from .models import Indicator, Unit, UnitKind, User, Year
+
+
+class UnitTable(tables.Table):
+    name = tables.Column("单位名称", linkify=lambda record: record.get_absolute_url(), order_by="sort_order")
+    code = tables.Column("代码")
+    kind = tables.Column("类别")
+    group = tables.Column("排名分组", accessor="group", orderable=False)
+    leader_name = tables.Column("主要负责人")
+    deputy_name = tables.Column("分管负责人")
+    active = tables.BooleanColumn(verbose_name="状态", yesno="启用,已停用")
+
+    class Meta:
+        model = Unit
+        fields = ["name", "code", "kind", "group", "leader_name", "deputy_name", "active"]
+        row_attrs = {"class": lambda record: "" if record.active else "text-body-secondary"}
+
+    def render_group(self, value):
+        return value.label
+
+    def value_group(self, value):
+        return value.label
+
+
+class PersonTable(tables.Table):
+    username = tables.Column("登录名", linkify=lambda record: record.get_absolute_url())
+    name = tables.Column("姓名", attrs={"td": {"class": "text-nowrap"}})
+    units = tables.Column("单位与角色", accessor="pk", orderable=False)
+    city_roles = tables.Column("市级角色", accessor="pk", orderable=False)
+    email = tables.Column("电子邮箱")
+    is_active = tables.BooleanColumn(verbose_name="状态", yesno="正常,已停用")
+    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "units", "city_roles", "email", "is_active", "last_login"]
+
+    def _units(self, record):
+        return [(m.unit.name, m.get_role_display()) for m in record.memberships.all()]
+
+    def _roles(self, record):
+        return [group.name for group in record.groups.all()]
+
+    def render_units(self, record):
+        return format_html_join("、", "{}（{}）", self._units(record)) or "—"
+
+    def value_units(self, record):
+        return "、".join(f"{u}（{r}）" for u, r in self._units(record))
+
+    def render_city_roles(self, record):
+        return "、".join(self._roles(record)) or "—"
+
+    def value_city_roles(self, record):
+        return "、".join(self._roles(record))
+
+
+class YearTable(tables.Table):
+    year = tables.Column("年度", linkify=lambda record: record.get_absolute_url())
+    status = tables.Column("状态")
+    q1_deadline = tables.DateColumn(verbose_name="一季度截止", format="Y-m-d")
+    q2_deadline = tables.DateColumn(verbose_name="二季度截止", format="Y-m-d")
+    q3_deadline = tables.DateColumn(verbose_name="三季度截止", format="Y-m-d")
+    q4_deadline = tables.DateColumn(verbose_name="四季度截止", format="Y-m-d")
+    window = tables.Column("事故统计期", accessor="accident_window_start", orderable=False)
+    bands = tables.Column("等级分数线（优/良/合格）", accessor="excellent_min", orderable=False)
+    bonus_cap = tables.Column("加分上限")
+
+    class Meta:
+        model = Year
+        fields = ["year"]
+        orderable = False
+
+    def render_window(self, record):
+        return f"{record.accident_window_start:%Y-%m-%d} 至 {record.accident_window_end:%Y-%m-%d}"
+
+    def render_bands(self, record):
+        return f"{record.excellent_min} / {record.good_min} / {record.pass_min}"
+
+
+class WeightColumn(tables.Column):
+    """One unit kind's points for an indicator; the footer totals the kind and flags ≠ 100."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(
+            verbose_name=UnitKind(kind).label,
+            accessor="weights",
+            orderable=False,
+            attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}, "tf": {"class": "text-end"}},
+            footer=self.total,
+            **kwargs,
+        )
+
+    def render(self, value, record):
+        weight = record.weight_for(self.kind)
+        return "—" if weight is None else f"{weight:.2f}"
+
+    def value(self, value, record):
+        weight = record.weight_for(self.kind)
+        return "" if weight is None else f"{weight:.2f}"
+
+    def total(self, table):
+        total = table.weight_totals[self.kind]
+        mark = "✓" if total == 100 else "✗"
+        css = "text-success" if total == 100 else "text-danger fw-bold"
+        return format_html('<span class="{}">{} {}</span>', css, mark, f"{total:.2f}")
+
+
+class IndicatorTable(tables.Table):
+    code = tables.Column("代码", linkify=lambda record: record.get_absolute_url(), footer="合计")
+    name = tables.Column("指标名称")
+    category = tables.Column("类别")
+    rule = tables.Column("评分规则")
+    source = tables.Column("数据来源")
+    evidence_required = tables.BooleanColumn(verbose_name="佐证", yesno="须上传,—")
+    active = tables.BooleanColumn(verbose_name="状态", yesno="启用,停用")
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "category", "rule", "source"]
+        sequence = ["code", "name", "category", "rule", "source", "..."]
+        row_attrs = {"class": lambda record: "" if record.active else "text-body-secondary"}
+
+    def __init__(self, data, *, weight_totals, **kwargs):
+        self.weight_totals = weight_totals
+        extra = [(f"weight_{kind}", WeightColumn(kind)) for kind in UnitKind.values]
+        super().__init__(data, extra_columns=extra, **kwargs)
