@@ -12,11 +12,13 @@ def site(request):
         "PRODUCT_NAME": f"{settings.CITY_NAME}安全生产责任考核平台",
     }
     if user.is_authenticated:
-        memberships = list(user.memberships.select_related("unit"))
-        context.update(
-            nav_can_manage=roles.can_manage(user),
-            nav_sees_all=roles.sees_all_units(user),
-            nav_city_roles=roles.city_roles(user),
-            nav_memberships=memberships,
-        )
+        # Tables render their own templates with this request, so compute the navigation once.
+        if not hasattr(request, "_nav"):
+            request._nav = {
+                "nav_can_manage": roles.can_manage(user),
+                "nav_sees_all": roles.sees_all_units(user),
+                "nav_city_roles": roles.city_roles(user),
+                "nav_memberships": list(user.memberships.select_related("unit")),
+            }
+        context.update(request._nav)
     return context

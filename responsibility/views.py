@@ -20,12 +20,18 @@ from .tables import IndicatorTable, UnitTable, YearTable
 PER_PAGE = 25
 
 
+def require_manager(request) -> None:
+    """Changing the setup is for the 安委办 only. Object views call it after their gate, so
+    another unit's object is a 404 before it is ever a 403."""
+    if not roles.can_manage(request.user):
+        raise PermissionDenied
+
+
 def manager_required(view):
-    """For pages that change the setup: the 安委办 only. Checked after the object gate."""
+    """For setup pages that hold no unit-scoped object: the 安委办 only."""
 
     def wrapped(request, *args, **kwargs):
-        if not roles.can_manage(request.user):
-            raise PermissionDenied
+        require_manager(request)
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -75,7 +81,7 @@ def _unit_counts() -> list[tuple[str, int]]:
 def _setup_status() -> dict:
     """What the 安委办 must fix before letters can be issued."""
     totals = weight_totals(Indicator.objects.active())
-    kinds_in_use = set(Unit.objects.active().values_list("kind", flat=True).distinct())
+    kinds_in_use = set(Unit.objects.active().order_by().values_list("kind", flat=True).distinct())
     return {
         "bad_weights": [
             (UnitKind(kind), total) for kind, total in totals.items() if kind in kinds_in_use and total != 100
@@ -132,9 +138,10 @@ def unit_create(request):
     return render(request, "responsibility/unit_form.html", {"form": form})
 
 
-@manager_required
+@login_required
 def unit_edit(request, pk: int):
     unit = _get_unit_for_user(request, pk)
+    require_manager(request)
     form = UnitForm(request.POST or None, instance=unit)
     if form.is_valid():
         form.save()
@@ -144,9 +151,10 @@ def unit_edit(request, pk: int):
 
 
 @require_POST
-@manager_required
+@login_required
 def unit_set_active(request, pk: int):
     unit = _get_unit_for_user(request, pk)
+    require_manager(request)
     active = request.POST.get("active") == "1"
     services.set_unit_active(unit, active=active)
     if active:
@@ -248,8 +256,8 @@ def indicator_create(request):
 def indicator_edit(request, pk: int):
     indicator = _get_indicator_for_user(request, pk)
     can_manage = roles.can_manage(request.user)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
+    if request.method == "POST":
+        require_manager(request)
     form = IndicatorForm(request.POST or None, instance=indicator)
     if not can_manage:
         for field in form.fields.values():

@@ -4,6 +4,7 @@ Every journey fails if the browser asks anything of an address other than the li
 (no CDN: the city intranet has no internet) or if the page logs a console error.
 """
 
+import io
 import os
 from pathlib import Path
 
@@ -89,7 +90,7 @@ class Page:
 
 @pytest.fixture
 def demo_site(transactional_db, live_server):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     return live_server.url
 
 

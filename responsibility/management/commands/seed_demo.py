@@ -72,10 +72,8 @@ class Command(BaseCommand):
             created["users"] += new
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
-        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        roles = dict(Membership._meta.get_field("role").choices)
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, name, city_role, membership in demo.PEOPLE:
-            role = (
-                city_role
-                or f"{units[membership[0]].name} {dict(Membership._meta.get_field('role').choices)[membership[1]]}"
-            )
-            self.stdout.write(f"  {username:<12} {role}")
+            role = city_role or f"{units[membership[0]].name}{roles[membership[1]]}"
+            self.stdout.write(f"  {username:<12} {name:<6} {role}")

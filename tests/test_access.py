@@ -1,0 +1,172 @@
+"""Every URL, every role, GET and POST, against one expectation table.
+
+A URL that is not in the table fails the test: each new page must say who may use it. Unit
+scoped objects of another unit are a 404 (never a 403 that confirms they exist); setup pages
+that only the 安委办 may use are a 403 for everyone else; anonymous users go to the login page.
+"""
+
+from django.db import transaction
+from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from responsibility import roles
+from responsibility.models import Membership
+
+from .factories import make_indicator, make_unit, make_user, make_year
+
+ROLES = ["anonymous", "reporter_a", "head_a", "reporter_b", "inspector", "leader", "office"]
+
+# Shorthands for the common rows. Each maps a role to the expected status code.
+LOGIN = 302  # anonymous: redirected to the login page
+
+
+def everyone(code: int, *, anonymous: int = LOGIN) -> dict:
+    return {role: code for role in ROLES} | {"anonymous": anonymous}
+
+
+def office_only(office: int, *, others: int = 403) -> dict:
+    return everyone(others) | {"office": office}
+
+
+NOT_ALLOWED = dict.fromkeys(ROLES, 405)  # e.g. GET on a POST-only action
+
+
+# url name → (kwargs from the fixture objects, GET expectations, POST expectations)
+EXPECTATIONS = {
+    "home": (None, everyone(200), everyone(200)),
+    "login": (None, everyone(302, anonymous=200), everyone(302, anonymous=200)),
+    "logout": (None, NOT_ALLOWED, everyone(302, anonymous=302)),
+    "password_change": (None, everyone(200), everyone(200)),
+    # Units: everyone reads the units they may see; only the 安委办 changes them.
+    "responsibility:unit_list": (None, everyone(200), everyone(200)),
+    "responsibility:unit_create": (None, office_only(200), office_only(200)),
+    "responsibility:unit_detail": (
+        lambda o: {"pk": o.unit_a.pk},
+        everyone(200) | {"reporter_b": 404},
+        everyone(200) | {"reporter_b": 404},
+    ),
+    "responsibility:unit_edit": (
+        lambda o: {"pk": o.unit_a.pk},
+        office_only(200) | {"reporter_b": 404},
+        office_only(200) | {"reporter_b": 404},
+    ),
+    "responsibility:unit_set_active": (
+        lambda o: {"pk": o.unit_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    # Years and the catalog are city-wide reference data: all read, the 安委办 writes.
+    "responsibility:year_list": (None, everyone(200), everyone(200)),
+    "responsibility:year_create": (None, office_only(200), office_only(200)),
+    "responsibility:year_detail": (lambda o: {"year": 2026}, everyone(200), everyone(200)),
+    "responsibility:year_edit": (lambda o: {"year": 2026}, office_only(200), office_only(200)),
+    "responsibility:indicator_list": (None, everyone(200), everyone(200)),
+    "responsibility:indicator_create": (None, office_only(200), office_only(200)),
+    "responsibility:indicator_edit": (lambda o: {"pk": o.indicator.pk}, everyone(200), office_only(200)),
+    "responsibility:indicator_weights": (lambda o: {"kind": "district"}, office_only(200), office_only(200)),
+    # People: the 安委办 only.
+    "responsibility:person_list": (None, office_only(200), office_only(200)),
+    "responsibility:person_create": (None, office_only(200), office_only(200)),
+    "responsibility:person_detail": (lambda o: {"pk": o.reporter_b.pk}, office_only(200), office_only(200)),
+    "responsibility:person_edit": (lambda o: {"pk": o.reporter_b.pk}, office_only(200), office_only(200)),
+    "responsibility:person_reset_password": (
+        lambda o: {"pk": o.reporter_b.pk},
+        NOT_ALLOWED,
+        office_only(302),
+    ),
+    "responsibility:person_set_active": (lambda o: {"pk": o.reporter_b.pk}, NOT_ALLOWED, office_only(302)),
+    "responsibility:membership_add": (lambda o: {"pk": o.reporter_b.pk}, NOT_ALLOWED, office_only(400)),
+    "responsibility:membership_remove": (
+        lambda o: {"pk": o.reporter_b.pk, "membership_pk": o.membership_b.pk},
+        NOT_ALLOWED,
+        office_only(302),
+    ),
+}
+
+
+def named_patterns(resolver=None, namespace: str = ""):
+    """Every named URL pattern of the project, with its namespace; Django's admin excluded."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+class AccessTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.unit_a = make_unit(name="梁溪区", code="liangxi")
+        cls.unit_b = make_unit(name="锡山区", code="xishan")
+        make_year(2026)
+        cls.indicator = make_indicator(weights={"district": "100.00"})
+        cls.users = {
+            "reporter_a": make_user(unit=cls.unit_a, unit_role="reporter"),
+            "head_a": make_user(unit=cls.unit_a, unit_role="head"),
+            "reporter_b": make_user(unit=cls.unit_b, unit_role="reporter"),
+            "inspector": make_user(city_role=roles.INSPECTOR),
+            "leader": make_user(city_role=roles.LEADER),
+            "office": make_user(city_role=roles.OFFICE),
+        }
+        cls.reporter_b = cls.users["reporter_b"]
+        cls.membership_b = Membership.objects.get(user=cls.reporter_b)
+
+    def test_every_url_is_in_the_expectation_table(self):
+        missing = sorted(set(named_patterns()) - set(EXPECTATIONS))
+        self.assertEqual(missing, [], "add these URLs to tests/test_access.py EXPECTATIONS")
+        stale = sorted(set(EXPECTATIONS) - set(named_patterns()))
+        self.assertEqual(stale, [], "these URLs no longer exist")
+
+    def test_every_role_gets_the_expected_answer(self):
+        for name, (kwargs, get_codes, post_codes) in EXPECTATIONS.items():
+            url = reverse(name, kwargs=kwargs(self) if kwargs else None)
+            for role in ROLES:
+                for method, codes in (("get", get_codes), ("post", post_codes)):
+                    with self.subTest(url=name, role=role, method=method):
+                        self.assertEqual(self._status(role, method, url), codes[role])
+
+    def _status(self, role: str, method: str, url: str) -> int:
+        # Each request runs in a transaction that is rolled back, so actions such as
+        # deactivating a unit do not change what the next role sees.
+        with transaction.atomic():
+            self.client.logout()
+            if role != "anonymous":
+                self.client.force_login(self.users[role])
+            status = getattr(self.client, method)(url).status_code
+            transaction.set_rollback(True)
+        return status
+
+    def test_anonymous_users_are_sent_to_the_login_page(self):
+        response = self.client.get(reverse("responsibility:unit_list"))
+        self.assertRedirects(response, "/accounts/login/?next=/units/")
+
+    def test_another_units_page_does_not_reveal_it_exists(self):
+        self.client.force_login(self.users["reporter_a"])
+        response = self.client.get(reverse("responsibility:unit_detail", args=[self.unit_b.pk]))
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "锡山区", status_code=404)
+
+    def test_unit_list_is_scoped_to_the_users_units(self):
+        self.client.force_login(self.users["reporter_a"])
+        response = self.client.get(reverse("responsibility:unit_list"))
+        self.assertContains(response, "梁溪区")
+        self.assertNotContains(response, "锡山区")
+
+    def test_django_admin_is_only_for_staff(self):
+        self.client.force_login(self.users["office"])
+        self.assertRedirects(self.client.get("/admin/"), "/admin/login/?next=/admin/")
+        staff = make_user(is_staff=True, is_superuser=True)
+        self.client.force_login(staff)
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+    def test_posts_need_the_csrf_token(self):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.users["office"])
+        response = client.post(reverse("responsibility:unit_create"), {"code": "x", "name": "新单位"})
+        self.assertEqual(response.status_code, 403)
