@@ -88,13 +88,15 @@ class UnitFilterForm(ChineseFormMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False)
     kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *UnitKind.choices], required=False)
     active = forms.ChoiceField(
-        label="状态", choices=[("1", "启用"), ("0", "已停用"), ("", "全部")], required=False
+        label="状态", choices=[("1", "启用"), ("0", "已停用"), ("all", "全部")], required=False
     )
 
     def filter(self, units):
         if not self.is_valid():
             return units.active()
         data = self.cleaned_data
+        # A first visit (no ?active=) shows the working list: active units only.
+        data["active"] = data["active"] or "1"
         if data["q"]:
             units = units.filter(Q(name__contains=data["q"]) | Q(code__icontains=data["q"]))
         if data["kind"]:
@@ -197,6 +199,8 @@ class MembershipForm(ChineseFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.user = user
         self.fields["unit"].queryset = Unit.objects.active().in_city_order()
+        self.fields["unit"].empty_label = "请选择单位"
+        self.fields["role"].choices = [("", "请选择角色"), *MembershipRole.choices]
 
     def validate_unique(self):
         # The user is set on the instance, not a form field, so check the pair ourselves.

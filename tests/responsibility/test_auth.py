@@ -82,7 +82,11 @@ class OneTimePasswordTests(TestCase):
         self.client.force_login(self.user)
 
     def test_every_page_leads_to_the_password_change_until_it_is_done(self):
-        for url in [reverse("home"), reverse("responsibility:unit_list"), reverse("responsibility:year_list")]:
+        for url in [
+            reverse("home"),
+            reverse("responsibility:unit_list"),
+            reverse("responsibility:year_list"),
+        ]:
             self.assertRedirects(self.client.get(url), reverse("password_change"))
         response = self.client.get(reverse("password_change"))
         self.assertContains(response, "一次性密码")

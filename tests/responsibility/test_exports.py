@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from responsibility import roles
 from responsibility.exports import neutralize
-
 from tests.factories import make_unit, make_user
 
 HOSTILE = '=HYPERLINK("http://example.com","x")'

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from responsibility import roles
 from responsibility.models import UnitKind
-
 from tests.factories import make_indicator, make_unit, make_user, make_year
 
 KINDS = UnitKind.values
@@ -85,7 +84,10 @@ class PageQueryCountTests(TestCase):
         before = counts()
         for _ in range(20):
             make_user(unit=unit)
-        self.client.post(reverse("responsibility:unit_edit", args=[unit.pk]), {"name": "梁溪区", "kind": "district", "leader_name": "甲", "sort_order": 1})
+        self.client.post(
+            reverse("responsibility:unit_edit", args=[unit.pk]),
+            {"name": "梁溪区", "kind": "district", "leader_name": "甲", "sort_order": 1},
+        )
         self.assertEqual(counts(), before)
 
     def test_a_reporter_sees_the_unit_list_in_the_same_number_of_queries(self):
