@@ -212,43 +212,24 @@ class MembershipForm(ChineseFormMixin, forms.ModelForm):
 # --- years -----------------------------------------------------------------------------
 
 
+YEAR_DATES = [
+    "q1_deadline",
+    "q2_deadline",
+    "q3_deadline",
+    "q4_deadline",
+    "accident_window_start",
+    "accident_window_end",
+]
+
+
 class YearForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Year
-        fields = [
-            "year",
-            "status",
-            "q1_deadline",
-            "q2_deadline",
-            "q3_deadline",
-            "q4_deadline",
-            "accident_window_start",
-            "accident_window_end",
-            "excellent_min",
-            "good_min",
-            "pass_min",
-            "bonus_cap",
-        ]
-        widgets = {
-            name: DateInput()
-            for name in [
-                "q1_deadline",
-                "q2_deadline",
-                "q3_deadline",
-                "q4_deadline",
-                "accident_window_start",
-                "accident_window_end",
-            ]
-        }
+        fields = ["year", "status", *YEAR_DATES, "excellent_min", "good_min", "pass_min", "bonus_cap"]
+        widgets = dict.fromkeys(YEAR_DATES, DateInput())
 
-    defaultable = [
-        "q1_deadline",
-        "q2_deadline",
-        "q3_deadline",
-        "q4_deadline",
-        "accident_window_start",
-        "accident_window_end",
-    ]
+    # A new year may leave its dates blank: the defaults are filled in.
+    defaultable = YEAR_DATES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

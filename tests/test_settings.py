@@ -1,0 +1,180 @@
+"""The settings read the environment: the database, and production hardening when DEBUG is off.
+
+Each case imports the real settings (wuxisafety.settings) in a fresh interpreter with a clean,
+explicit environment, so the result does not depend on the shell that runs the suite.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Everything the settings read from the environment (and that a developer's shell or CI may set).
+SETTINGS_ENV = {
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "CONN_MAX_AGE",
+    "VAR_DIR",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "BEHIND_TLS_PROXY",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_BACKEND",
+    "AXES_IPWARE_PROXY_COUNT",
+    "AXES_IPWARE_META_PRECEDENCE_ORDER",
+}
+
+# 64 characters from several classes, as `check --deploy` (security.W009) demands.
+PRODUCTION_SECRET_KEY = "kQ7#vN2!pX9@mR4$wT6%yB8^zC1&dF3*hJ5(gL0)sA-eU_iO+oP=qW~rE[tY]uI{"
+
+SETTINGS_REPORT = """
+import json
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "ENGINE": db["ENGINE"],
+    "NAME": str(db["NAME"]),
+    "HOST": db.get("HOST", ""),
+    "PORT": db.get("PORT", ""),
+    "DEBUG": settings.DEBUG,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
+}))
+"""
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
+    env["DJANGO_SETTINGS_MODULE"] = "wuxisafety.settings"
+    env.update(overrides)
+    return env
+
+
+def run_python(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def load_settings(**env: str) -> dict:
+    result = run_python(["-c", SETTINGS_REPORT], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": PRODUCTION_SECRET_KEY,
+        "ALLOWED_HOSTS": "anquan.example.gov.cn",
+    } | extra
+
+
+# --- the database ----------------------------------------------------------------------
+
+
+def test_without_database_url_the_database_is_sqlite_in_var():
+    settings = load_settings()
+
+    assert settings["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["NAME"] == str(BASE_DIR / "var" / "db.sqlite3")
+
+
+def test_database_url_selects_postgresql():
+    settings = load_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/wuxi")
+
+    assert settings["ENGINE"] == "django.db.backends.postgresql"
+    assert settings["NAME"] == "wuxi"
+    assert settings["HOST"] == "127.0.0.1"
+    assert str(settings["PORT"]) == "5432"
+
+
+# --- development defaults --------------------------------------------------------------
+
+
+def test_debug_is_on_by_default_without_production_hardening():
+    settings = load_settings()
+
+    assert settings["DEBUG"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["SECURE_PROXY_SSL_HEADER"] is None
+
+
+# --- production ------------------------------------------------------------------------
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **production_env(VAR_DIR=str(tmp_path)),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_a_weak_secret_key(tmp_path):
+    """The check above can fail: a short key is a deploy warning."""
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **production_env(VAR_DIR=str(tmp_path), SECRET_KEY="short"),
+    )
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_debug_off_without_secret_key_refuses_to_start():
+    result = run_python(["-c", SETTINGS_REPORT], DEBUG="0", ALLOWED_HOSTS="anquan.example.gov.cn")
+
+    assert result.returncode != 0
+    assert "RuntimeError" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_off_with_empty_secret_key_refuses_to_start():
+    result = run_python(["-c", SETTINGS_REPORT], DEBUG="0", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "RuntimeError: SECRET_KEY" in result.stderr
+
+
+def test_debug_off_turns_on_https_hardening():
+    settings = load_settings(**production_env())
+
+    assert settings["DEBUG"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_HSTS_SECONDS"] > 0
+    assert settings["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_behind_tls_proxy_trusts_x_forwarded_proto():
+    settings = load_settings(**production_env(BEHIND_TLS_PROXY="1"))
+
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
