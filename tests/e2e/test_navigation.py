@@ -54,3 +54,14 @@ def test_admin_pages_render_at_desktop_and_phone_width(browser, demo_site):
             assert overflow <= 1, f"{path} at {suffix} width scrolls sideways by {overflow}px"
         tab.check_clean()
         tab.close()
+
+
+def test_pages_print_without_the_navigation(tab: Page):
+    tab.login("anweiban", DEMO_PASSWORD)
+    tab.goto("/catalog/")
+    tab.page.emulate_media(media="print")
+    assert not tab.page.locator("nav.site-nav").is_visible()
+    assert not tab.page.locator("footer").is_visible()
+    assert tab.page.locator("table").first.is_visible()
+    tab.screenshot("catalog-print")
+    tab.check_clean()
