@@ -33,6 +33,7 @@ lint: venv
 	$(PY) -m ruff format --check .
 
 check: venv
+	mkdir -p var
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

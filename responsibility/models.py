@@ -359,3 +359,96 @@ def weight_totals(indicators) -> dict[str, Decimal]:
             if kind in totals:
                 totals[kind] += Decimal(weight)
     return totals
+
+
+# --- 安全生产责任书 ----------------------------------------------------------------------
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "草拟"
+    ISSUED = "issued", "已下发"
+    SIGNED = "signed", "已签订"
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if roles.sees_all_units(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(unit__memberships__user=user).distinct()
+
+    def for_year(self, year: "Year"):
+        return self.filter(year=year)
+
+
+class ResponsibilityLetter(models.Model):
+    """安全生产责任书: one per unit per year, with its targets. Issued with a 文号, then signed."""
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="letters", verbose_name="年度")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="letters", verbose_name="责任单位")
+    status = models.CharField("状态", max_length=10, choices=LetterStatus, default=LetterStatus.DRAFT)
+    doc_seq = models.PositiveIntegerField("文号序号", null=True, blank=True)
+    doc_number = models.CharField("文号", max_length=40, blank=True)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    leader_name = models.CharField("签订时主要负责人", max_length=30, blank=True)
+    issuer_name = models.CharField("签发人", max_length=30, blank=True)
+    signer_name = models.CharField("签订人", max_length=30, blank=True)
+    issued_on = models.DateField("下发日期", null=True, blank=True)
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    text = models.TextField("责任书正文", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安全生产责任书"
+        ordering = ["year", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="one_letter_per_unit_per_year"),
+            models.UniqueConstraint(fields=["year", "doc_seq"], name="doc_numbers_unique_per_year"),
+            models.CheckConstraint(
+                condition=Q(status=LetterStatus.DRAFT) | Q(issued_on__isnull=False, doc_seq__isnull=False),
+                name="issued_letter_has_date_and_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=LetterStatus.SIGNED) | Q(signed_on__isnull=False),
+                name="signed_letter_has_signed_on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year.year}年度安全生产责任书"
+
+
+class Target(models.Model):
+    """目标: one indicator of a letter with its points, target value and wording."""
+
+    letter = models.ForeignKey(
+        ResponsibilityLetter, models.CASCADE, related_name="targets", verbose_name="责任书"
+    )
+    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="targets", verbose_name="指标")
+    weight = models.DecimalField("分值", max_digits=5, decimal_places=2)
+    target_value = models.DecimalField("目标值", max_digits=10, decimal_places=2, null=True, blank=True)
+    params = models.JSONField("评分参数", default=dict, blank=True)
+    wording = models.TextField("目标表述", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标"
+        ordering = ["indicator__sort_order", "indicator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "indicator"], name="one_target_per_indicator_per_letter"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="target_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
+                name="target_value_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.unit} {self.indicator.code}"

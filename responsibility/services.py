@@ -1,10 +1,27 @@
-"""Writes with more than one row or a side effect: people and passwords, catalog weights."""
+"""Writes with more than one row or a side effect: people and passwords, catalog weights, letters."""
 
 import secrets
+from datetime import date
+from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Sum
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Indicator, Membership, Unit, User
+from .issuing import LetterPlan, TargetPlan, lower_cap
+from .models import (
+    Indicator,
+    IndicatorRule,
+    LetterStatus,
+    Membership,
+    ResponsibilityLetter,
+    Target,
+    Unit,
+    User,
+    Year,
+)
 
 # No look-alikes (0/O, 1/l/I): the password is read aloud or copied from a WeChat message.
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
@@ -58,3 +75,114 @@ def save_weights(indicators: list[Indicator]) -> int:
     for indicator in indicators:
         indicator.save(update_fields=["weights", "updated_at"])
     return len(indicators)
+
+
+# --- 责任书: prepare and issue ----------------------------------------------------------
+
+
+def plan_letters(year: Year, *, cap_change_pct: Decimal = Decimal(0)) -> list[LetterPlan]:
+    """What preparing `year`'s letters would write, per active unit; writes nothing.
+
+    Targets come from the catalog for the unit's kind; target values carry over from the
+    unit's letter of last year, caps (cap_deduction) lowered by `cap_change_pct` percent.
+    Four queries whatever the number of units.
+    """
+    units = list(Unit.objects.active().in_city_order())
+    indicators = list(Indicator.objects.active())
+    existing = {letter.unit_id: letter for letter in ResponsibilityLetter.objects.filter(year=year)}
+    last_targets: dict[int, dict[str, Target]] = {}
+    for target in Target.objects.filter(letter__year__year=year.year - 1).select_related(
+        "letter", "indicator"
+    ):
+        last_targets.setdefault(target.letter.unit_id, {})[target.indicator.code] = target
+
+    plans = []
+    for unit in units:
+        plan = LetterPlan(unit=unit, existing=existing.get(unit.pk))
+        previous = last_targets.get(unit.pk, {})
+        for indicator in indicators:
+            weight = indicator.weight_for(unit.kind)
+            if weight is None:
+                continue
+            last = previous.get(indicator.code)
+            value = last.target_value if last else None
+            if indicator.rule == IndicatorRule.CAP_DEDUCTION:
+                value = lower_cap(value, cap_change_pct)
+            plan.targets.append(
+                TargetPlan(
+                    indicator=indicator,
+                    weight=weight,
+                    target_value=value,
+                    params=dict(indicator.params),
+                    wording=last.wording if last else indicator.name,
+                    last_weight=last.weight if last else None,
+                    last_value=last.target_value if last else None,
+                )
+            )
+        applying = {t.indicator.code for t in plan.targets}
+        plan.dropped = sorted(code for code in previous if code not in applying)
+        plans.append(plan)
+    return plans
+
+
+@transaction.atomic
+def create_letters(year: Year, plans: list[LetterPlan]) -> list[ResponsibilityLetter]:
+    """Write the draft letters of the plans that have none yet; a second run writes nothing."""
+    # Units that got a letter since the preview was made are left alone too.
+    taken = set(ResponsibilityLetter.objects.filter(year=year).values_list("unit_id", flat=True))
+    todo = [plan for plan in plans if plan.existing is None and plan.unit.pk not in taken]
+    letters = bulk_create_with_history(
+        [ResponsibilityLetter(year=year, unit=plan.unit, leader_name=plan.unit.leader_name) for plan in todo],
+        ResponsibilityLetter,
+    )
+    targets = [
+        Target(
+            letter=letter,
+            indicator=t.indicator,
+            weight=t.weight,
+            target_value=t.target_value,
+            params=t.params,
+            wording=t.wording,
+        )
+        for letter, plan in zip(letters, todo, strict=True)
+        for t in plan.targets
+    ]
+    bulk_create_with_history(targets, Target, batch_size=1000)
+    return letters
+
+
+def doc_number(year: int, seq: int) -> str:
+    return f"{settings.DOC_PREFIX}〔{year}〕{seq}号"
+
+
+@transaction.atomic
+def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) -> list[ResponsibilityLetter]:
+    """Issue draft letters with 文号 in sequence for the year, in the city's order of units.
+
+    The year's row is locked first, so two people issuing at once get consecutive numbers,
+    never the same one. A letter whose targets do not total 100 points is not issued.
+    """
+    Year.objects.select_for_update().get(pk=year.pk)
+    drafts = list(
+        ResponsibilityLetter.objects.filter(year=year, pk__in=letter_ids, status=LetterStatus.DRAFT)
+        .select_related("unit")
+        .annotate(total=Sum("targets__weight"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    unbalanced = [f"{letter.unit}（{letter.total or 0:.2f} 分）" for letter in drafts if letter.total != 100]
+    if unbalanced:
+        raise ValidationError("以下责任书的目标分值合计不是 100 分，未下发：" + "、".join(unbalanced))
+    last = ResponsibilityLetter.objects.filter(year=year).aggregate(m=Max("doc_seq"))["m"] or 0
+    for seq, letter in enumerate(drafts, start=last + 1):
+        letter.status = LetterStatus.ISSUED
+        letter.doc_seq = seq
+        letter.doc_number = doc_number(year.year, seq)
+        letter.issued_on = issued_on
+        letter.issuer_name = issuer_name
+    bulk_update_with_history(
+        drafts,
+        ResponsibilityLetter,
+        ["status", "doc_seq", "doc_number", "issued_on", "issuer_name"],
+        batch_size=500,
+    )
+    return drafts

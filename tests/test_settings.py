@@ -15,6 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the settings read from the environment (and that a developer's shell or CI may set).
 SETTINGS_ENV = {
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for their own process
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
