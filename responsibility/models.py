@@ -1,7 +1,9 @@
 """Who promised what: units, the people in them, the assessment years and the indicator catalog."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -364,6 +366,10 @@ def weight_totals(indicators) -> dict[str, Decimal]:
 # --- 安全生产责任书 ----------------------------------------------------------------------
 
 
+# An issued letter not signed within this many days is overdue to sign.
+SIGN_WITHIN_DAYS = 10
+
+
 class LetterStatus(models.TextChoices):
     DRAFT = "draft", "草拟"
     ISSUED = "issued", "已下发"
@@ -382,6 +388,12 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(year=year)
 
 
+def letter_scan_path(letter: "ResponsibilityLetter", filename: str) -> str:
+    """Where a signed scan is stored: never under the name the user gave it."""
+    suffix = Path(filename).suffix.lower()[:6]
+    return f"letters/{letter.year.year}/{letter.unit.code}/v{letter.version}-{uuid.uuid4().hex}{suffix}"
+
+
 class ResponsibilityLetter(models.Model):
     """安全生产责任书: one per unit per year, with its targets. Issued with a 文号, then signed."""
 
@@ -397,6 +409,8 @@ class ResponsibilityLetter(models.Model):
     issued_on = models.DateField("下发日期", null=True, blank=True)
     signed_on = models.DateField("签订日期", null=True, blank=True)
     text = models.TextField("责任书正文", blank=True)
+    scan = models.FileField("签订扫描件", upload_to=letter_scan_path, blank=True)
+    scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords()
@@ -420,6 +434,55 @@ class ResponsibilityLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year.year}年度安全生产责任书"
+
+    def get_absolute_url(self) -> str:
+        return reverse("responsibility:letter_detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return f"{self.year.year}年度安全生产目标管理责任书"
+
+    @property
+    def targets_locked(self) -> bool:
+        """Signed targets change only through an amendment, which makes a new version."""
+        return self.status == LetterStatus.SIGNED
+
+    def is_overdue_to_sign(self, today: date) -> bool:
+        return (
+            self.status == LetterStatus.ISSUED
+            and self.issued_on is not None
+            and (today - self.issued_on).days > SIGN_WITHIN_DAYS
+        )
+
+
+class LetterVersion(models.Model):
+    """A signed version of a letter, kept when the 安委办 amends it: what it said and who signed."""
+
+    letter = models.ForeignKey(
+        ResponsibilityLetter, models.CASCADE, related_name="versions", verbose_name="责任书"
+    )
+    version = models.PositiveSmallIntegerField("版本")
+    targets = models.JSONField("目标", default=list)
+    signer_name = models.CharField("签订人", max_length=30, blank=True)
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    leader_name = models.CharField("签订时主要负责人", max_length=30, blank=True)
+    scan = models.CharField("签订扫描件", max_length=300, blank=True)
+    scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True)
+    reason = models.TextField("修订原因")
+    amended_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, related_name="+", verbose_name="修订人"
+    )
+    amended_at = models.DateTimeField("修订时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "责任书历史版本"
+        ordering = ["letter", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "version"], name="one_row_per_letter_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} 第{self.version}版"
 
 
 class Target(models.Model):
