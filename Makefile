@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check browser venv
+.PHONY: run test lint check browser pdf-deps venv
 
 venv: .venv/.installed
 
@@ -13,7 +13,7 @@ venv: .venv/.installed
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-run: venv
+run: venv pdf-deps
 	mkdir -p var/broker/processed var/private
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
@@ -37,13 +37,22 @@ check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Browser journeys need Debian's chromium and CJK fonts (or pages render as boxes).
-browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+# PDFs (WeasyPrint) need Pango and CJK fonts, or Chinese prints as boxes; browser journeys
+# also need Debian's chromium. Installed when missing (as root), else we say what to install.
+PDF_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+define need_packages
+	@if ! $(1); then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "安装浏览器测试所需的 chromium 和中文字体…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+			echo "安装所需的系统软件包：$(2)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "浏览器测试需要 chromium 和 fonts-noto-cjk：sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+			echo "请先安装：sudo apt-get install $(2)"; exit 1; \
 		fi; \
 	fi
+endef
+
+pdf-deps:
+	$(call need_packages,fc-list :lang=zh 2>/dev/null | grep -q . && ldconfig -p | grep -q libpangoft2,$(PDF_PACKAGES))
+
+browser: pdf-deps
+	$(call need_packages,test -x /usr/bin/chromium,chromium)

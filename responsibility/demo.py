@@ -256,3 +256,50 @@ PEOPLE = [
     ("zhujian_tb", "周敏", None, ("zhujian", "reporter")),
     ("zhujian_fz", "徐建军", None, ("zhujian", "head")),
 ]
+
+# 2025 death caps (生产安全事故死亡人数控制数) by unit; 2026 is carried over 5 % lower.
+DEATH_CAPS = {
+    "liangxi": 8,
+    "xishan": 14,
+    "huishan": 16,
+    "binhu": 12,
+    "xinwu": 15,
+    "jiangyin": 30,
+    "yixing": 26,
+    "jingkai": 5,
+    "zhujian": 9,
+    "jiaotong": 12,
+    "gongan": 60,
+    "shichang": 3,
+    "xiaofang": 6,
+    "haishi": 3,
+}
+
+# 2026: one unit has not signed although issued long ago; one letter is still being drafted.
+LATE_SIGNER = "huishan"
+STILL_DRAFT = "haishi"
+
+
+def target_value(unit_code: str, indicator) -> Decimal | None:
+    """A believable 2025 target value for the demo: caps for deaths, 100 % for task lists."""
+    if indicator.code == "A1":
+        return Decimal(DEATH_CAPS[unit_code])
+    if indicator.code == "A4":
+        return Decimal(DEATH_CAPS[unit_code] // 2)
+    if indicator.code == "DA1":
+        return Decimal(DEATH_CAPS.get(unit_code, 2))
+    if indicator.rule == R.COMPLETION:
+        return Decimal(100)
+    return None
+
+
+# A tiny but valid one-page PDF standing in for a signed, stamped scan.
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 44>>stream\nBT /F1 24 Tf 72 760 Td (Demo signed scan) Tj ET\nendstream endobj\n"
+    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)

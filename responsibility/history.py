@@ -23,6 +23,16 @@ def _display(record, field_name: str, value) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+def _changes(newer, older) -> str:
+    """ "字段：旧值 → 新值" for each field that differs between two records of one object."""
+    delta = newer.diff_against(older, excluded_fields=["updated_at"])
+    return "；".join(
+        f"{newer.instance_type._meta.get_field(c.field).verbose_name}："
+        f"{_display(newer, c.field, c.old)} → {_display(newer, c.field, c.new)}"
+        for c in delta.changes
+    )
+
+
 def history_rows(records, *, limit: int = 20, describe=str) -> list[HistoryRow]:
     """The newest `limit` changes, each with the fields it changed against the record before it.
 
@@ -53,3 +63,28 @@ def history_rows(records, *, limit: int = 20, describe=str) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def grouped_history_rows(records, *, label, limit: int = 50) -> list[HistoryRow]:
+    """Changes to several objects of one kind (e.g. a letter's targets), newest first.
+
+    Each change is compared with the previous record of the same object; `label` names the
+    object in the row (e.g. the indicator code of a target).
+    """
+    records = sorted(records, key=lambda h: (h.history_date, h.history_id))
+    previous = {}
+    rows = []
+    for record in records:
+        older = previous.get(record.id)
+        body = _changes(record, older) if record.history_type == "~" and older is not None else ""
+        if record.history_type != "~" or body:
+            rows.append(
+                HistoryRow(
+                    when=record.history_date,
+                    action=ACTIONS[record.history_type],
+                    who=str(record.history_user) if record.history_user else "系统",
+                    changes=f"{label(record)} {body}".strip(),
+                )
+            )
+        previous[record.id] = record
+    return rows[::-1][:limit]

@@ -1,7 +1,7 @@
 """Who promised what: units, the people in them, the assessment years and the indicator catalog."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -387,6 +387,10 @@ class LetterQuerySet(models.QuerySet):
     def for_year(self, year: "Year"):
         return self.filter(year=year)
 
+    def overdue_to_sign(self, today: date):
+        """Issued more than SIGN_WITHIN_DAYS days ago and still not signed."""
+        return self.filter(status=LetterStatus.ISSUED, issued_on__lt=today - timedelta(days=SIGN_WITHIN_DAYS))
+
 
 def letter_scan_path(letter: "ResponsibilityLetter", filename: str) -> str:
     """Where a signed scan is stored: never under the name the user gave it."""
@@ -451,7 +455,7 @@ class ResponsibilityLetter(models.Model):
         return (
             self.status == LetterStatus.ISSUED
             and self.issued_on is not None
-            and (today - self.issued_on).days > SIGN_WITHIN_DAYS
+            and self.issued_on < today - timedelta(days=SIGN_WITHIN_DAYS)
         )
 
 
@@ -469,9 +473,7 @@ class LetterVersion(models.Model):
     scan = models.CharField("签订扫描件", max_length=300, blank=True)
     scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True)
     reason = models.TextField("修订原因")
-    amended_by = models.ForeignKey(
-        User, models.SET_NULL, null=True, related_name="+", verbose_name="修订人"
-    )
+    amended_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+", verbose_name="修订人")
     amended_at = models.DateTimeField("修订时间", auto_now_add=True)
 
     class Meta:

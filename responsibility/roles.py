@@ -56,3 +56,13 @@ def sync_role_groups(**kwargs) -> None:
     for role, wanted in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set([perms[p] for p in wanted])
+
+
+def is_member(user, unit_id: int) -> bool:
+    """Whether the user is a reporter or head of the unit."""
+    return user.is_authenticated and user.memberships.filter(unit_id=unit_id).exists()
+
+
+def can_sign_for(user, unit_id: int) -> bool:
+    """The unit records its own signature; the 安委办 may record it for them (e.g. from paper)."""
+    return can_manage(user) or is_member(user, unit_id)

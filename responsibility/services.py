@@ -1,24 +1,28 @@
 """Writes with more than one row or a side effect: people and passwords, catalog weights, letters."""
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .issuing import LetterPlan, TargetPlan, lower_cap
 from .models import (
+    GROUP_OF_KIND,
+    SIGN_WITHIN_DAYS,
     Indicator,
     IndicatorRule,
     LetterStatus,
+    LetterVersion,
     Membership,
     ResponsibilityLetter,
     Target,
     Unit,
+    UnitGroup,
     User,
     Year,
 )
@@ -186,3 +190,109 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
         batch_size=500,
     )
     return drafts
+
+
+# --- 责任书: sign and amend -------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_letter(
+    letter: ResponsibilityLetter, *, signer_name: str, signed_on: date, scan, scan_name: str
+) -> ResponsibilityLetter:
+    """Record the unit's signature and its scan; the targets are locked from now on."""
+    letter = ResponsibilityLetter.objects.select_for_update().select_related("year", "unit").get(pk=letter.pk)
+    if letter.status == LetterStatus.DRAFT:
+        raise ValidationError("责任书尚未下发，不能登记签订。")
+    if letter.status == LetterStatus.SIGNED:
+        raise ValidationError("责任书已签订；如需修改请由市安委办修订后重新签订。")
+    letter.signer_name = signer_name
+    letter.signed_on = signed_on
+    letter.leader_name = letter.unit.leader_name or letter.leader_name
+    letter.scan_name = scan_name
+    letter.scan.save(scan_name, scan, save=False)
+    letter.status = LetterStatus.SIGNED
+    letter.save(
+        update_fields=["signer_name", "signed_on", "leader_name", "scan", "scan_name", "status", "updated_at"]
+    )
+    return letter
+
+
+@transaction.atomic
+def amend_letter(
+    letter: ResponsibilityLetter, *, reason: str, user: User, today: date
+) -> ResponsibilityLetter:
+    """Keep the signed version as it was and open a new one that the unit must sign again."""
+    letter = ResponsibilityLetter.objects.select_for_update().get(pk=letter.pk)
+    if letter.status != LetterStatus.SIGNED:
+        raise ValidationError("只有已签订的责任书需要修订；未签订的可直接修改目标。")
+    targets = letter.targets.select_related("indicator")
+    LetterVersion.objects.create(
+        letter=letter,
+        version=letter.version,
+        targets=[
+            {
+                "code": t.indicator.code,
+                "name": t.indicator.name,
+                "weight": f"{t.weight:.2f}",
+                "target_value": None if t.target_value is None else f"{t.target_value.normalize():f}",
+                "wording": t.wording,
+            }
+            for t in targets
+        ],
+        signer_name=letter.signer_name,
+        signed_on=letter.signed_on,
+        leader_name=letter.leader_name,
+        scan=letter.scan.name,
+        scan_name=letter.scan_name,
+        reason=reason,
+        amended_by=user,
+    )
+    letter.version += 1
+    letter.status = LetterStatus.ISSUED
+    letter.issued_on = today
+    letter.signer_name = ""
+    letter.signed_on = None
+    letter.scan = ""
+    letter.scan_name = ""
+    letter.save(
+        update_fields=[
+            "version",
+            "status",
+            "issued_on",
+            "signer_name",
+            "signed_on",
+            "scan",
+            "scan_name",
+            "updated_at",
+        ]
+    )
+    return letter
+
+
+def signing_progress(year: Year, *, today: date) -> list[dict]:
+    """Per ranking group: how many letters are signed, issued (and overdue) and draft. One query."""
+    rows = (
+        ResponsibilityLetter.objects.filter(year=year)
+        .values("unit__kind", "status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(issued_on__lt=today - timedelta(days=SIGN_WITHIN_DAYS))),
+        )
+        .order_by()
+    )
+    groups = {
+        group: {"group": group.label, "signed": 0, "issued": 0, "overdue": 0, "draft": 0}
+        for group in UnitGroup
+    }
+    for row in rows:
+        entry = groups[GROUP_OF_KIND[row["unit__kind"]]]
+        entry[row["status"]] += row["n"]
+        if row["status"] == LetterStatus.ISSUED:
+            entry["overdue"] += row["overdue"]
+    result = []
+    for entry in groups.values():
+        entry["total"] = entry["signed"] + entry["issued"] + entry["draft"]
+        if entry["total"]:
+            entry["signed_pct"] = entry["signed"] * 100 / entry["total"]
+            result.append(entry)
+    return result

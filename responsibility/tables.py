@@ -1,7 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from .models import Indicator, Unit, UnitKind, User, Year
+from .models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
 
 class UnitTable(tables.Table):
@@ -128,3 +129,42 @@ class IndicatorTable(tables.Table):
         self.weight_totals = weight_totals
         extra = [(f"weight_{kind}", WeightColumn(kind)) for kind in UnitKind.values]
         super().__init__(data, extra_columns=extra, **kwargs)
+
+
+class LetterTable(tables.Table):
+    unit = tables.Column(
+        "责任单位", linkify=lambda record: record.get_absolute_url(), order_by="unit__sort_order"
+    )
+    year = tables.Column("年度", accessor="year__year")
+    doc_number = tables.Column("文号", order_by="doc_seq")
+    status = tables.Column("状态")
+    version = tables.Column("版本", attrs={"td": {"class": "text-center"}})
+    issued_on = tables.DateColumn(verbose_name="下发日期", format="Y-m-d")
+    signed_on = tables.DateColumn(verbose_name="签订日期", format="Y-m-d")
+    signer_name = tables.Column("签订人")
+
+    class Meta:
+        model = ResponsibilityLetter
+        fields = ["unit", "year", "doc_number", "status", "version", "issued_on", "signed_on", "signer_name"]
+        row_attrs = {"data-status": lambda record: record.status}
+
+    def __init__(self, data, *, today, **kwargs):
+        self.today = today
+        super().__init__(data, **kwargs)
+
+    def render_status(self, record):
+        if record.status == LetterStatus.SIGNED:
+            return format_html('<span class="status-green">✓ {}</span>', record.get_status_display())
+        if record.is_overdue_to_sign(self.today):
+            return mark_safe('<span class="status-red">✗ 逾期未签</span>')
+        if record.status == LetterStatus.ISSUED:
+            return format_html('<span class="status-amber">▲ {}</span>', record.get_status_display())
+        return record.get_status_display()
+
+    def value_status(self, record):
+        if record.is_overdue_to_sign(self.today):
+            return "逾期未签"
+        return record.get_status_display()
+
+    def render_version(self, value):
+        return f"第{value}版"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, letter_views, views
 
 app_name = "responsibility"
 
@@ -18,6 +18,20 @@ urlpatterns = [
     path("catalog/new/", views.indicator_create, name="indicator_create"),
     path("catalog/<int:pk>/", views.indicator_edit, name="indicator_edit"),
     path("catalog/weights/<str:kind>/", views.indicator_weights, name="indicator_weights"),
+    path("letters/", letter_views.letter_list, name="letter_list"),
+    path("letters/prepare/", letter_views.letter_prepare, name="letter_prepare"),
+    path("letters/issue/", letter_views.letter_issue_all, name="letter_issue_all"),
+    path("letters/<int:pk>/", letter_views.letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/targets/", letter_views.letter_targets, name="letter_targets"),
+    path("letters/<int:pk>/issue/", letter_views.letter_issue, name="letter_issue"),
+    path("letters/<int:pk>/sign/", letter_views.letter_sign, name="letter_sign"),
+    path("letters/<int:pk>/amend/", letter_views.letter_amend, name="letter_amend"),
+    path("letters/<int:pk>/print/", letter_views.letter_print, name="letter_print"),
+    path("letters/<int:pk>/pdf/", letter_views.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/scan/", letter_views.letter_scan, name="letter_scan"),
+    path(
+        "letters/<int:pk>/versions/<int:version>/scan/", letter_views.letter_scan, name="letter_version_scan"
+    ),
     path("people/", account_views.person_list, name="person_list"),
     path("people/new/", account_views.person_create, name="person_create"),
     path("people/<int:pk>/", account_views.person_detail, name="person_detail"),

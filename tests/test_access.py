@@ -5,12 +5,15 @@ scoped objects of another unit are a 404 (never a 403 that confirms they exist);
 that only the 安委办 may use are a 403 for everyone else; anonymous users go to the login page.
 """
 
+from datetime import date
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from responsibility import roles
-from responsibility.models import Membership
+from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
 
 from .factories import make_indicator, make_unit, make_user, make_year
 
@@ -64,6 +67,50 @@ EXPECTATIONS = {
     "responsibility:indicator_create": (None, office_only(200), office_only(200)),
     "responsibility:indicator_edit": (lambda o: {"pk": o.indicator.pk}, everyone(200), office_only(200)),
     "responsibility:indicator_weights": (lambda o: {"kind": "district"}, office_only(200), office_only(200)),
+    # Letters: each unit its own; leaders and inspectors read all; the 安委办 prepares, issues, amends.
+    "responsibility:letter_list": (None, everyone(200), everyone(200)),
+    "responsibility:letter_prepare": (None, office_only(200), office_only(200)),
+    "responsibility:letter_issue_all": (None, NOT_ALLOWED, office_only(404)),  # no year posted
+    "responsibility:letter_detail": (
+        lambda o: {"pk": o.letter_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "responsibility:letter_targets": (
+        lambda o: {"pk": o.letter_a.pk},
+        *[office_only(200) | {"reporter_b": 404}] * 2,
+    ),
+    "responsibility:letter_issue": (
+        lambda o: {"pk": o.letter_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    "responsibility:letter_sign": (
+        lambda o: {"pk": o.letter_a.pk},
+        NOT_ALLOWED,
+        # An empty form is refused (400) for those who may sign: the unit and the 安委办.
+        everyone(403) | {"reporter_a": 400, "head_a": 400, "office": 400, "reporter_b": 404},
+    ),
+    "responsibility:letter_amend": (
+        lambda o: {"pk": o.letter_a.pk},
+        NOT_ALLOWED,
+        office_only(400) | {"reporter_b": 404},
+    ),
+    "responsibility:letter_print": (
+        lambda o: {"pk": o.letter_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "responsibility:letter_pdf": (
+        lambda o: {"pk": o.letter_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "responsibility:letter_scan": (
+        lambda o: {"pk": o.letter_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "responsibility:letter_version_scan": (
+        lambda o: {"pk": o.letter_a.pk, "version": 1},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
     # People: the 安委办 only.
     "responsibility:person_list": (None, office_only(200), office_only(200)),
     "responsibility:person_create": (None, office_only(200), office_only(200)),
@@ -102,7 +149,7 @@ class AccessTests(TestCase):
     def setUpTestData(cls):
         cls.unit_a = make_unit(name="梁溪区", code="liangxi")
         cls.unit_b = make_unit(name="锡山区", code="xishan")
-        make_year(2026)
+        year = make_year(2026)
         cls.indicator = make_indicator(weights={"district": "100.00"})
         cls.users = {
             "reporter_a": make_user(unit=cls.unit_a, unit_role="reporter"),
@@ -114,6 +161,21 @@ class AccessTests(TestCase):
         }
         cls.reporter_b = cls.users["reporter_b"]
         cls.membership_b = Membership.objects.get(user=cls.reporter_b)
+        # Unit A's letter: issued, in its second version (the first one signed and kept).
+        cls.letter_a = ResponsibilityLetter.objects.create(
+            year=year,
+            unit=cls.unit_a,
+            status=LetterStatus.ISSUED,
+            doc_seq=1,
+            doc_number="锡安委〔2026〕1号",
+            issued_on=date(2026, 2, 1),
+            version=2,
+        )
+        cls.letter_a.scan.save("scan.pdf", ContentFile(b"%PDF-1.4 scan"), save=True)
+        Target.objects.create(letter=cls.letter_a, indicator=cls.indicator, weight=100)
+        LetterVersion.objects.create(
+            letter=cls.letter_a, version=1, scan=cls.letter_a.scan.name, reason="调整"
+        )
 
     def test_every_url_is_in_the_expectation_table(self):
         missing = sorted(set(named_patterns()) - set(EXPECTATIONS))

@@ -8,164 +8,361 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('responsibility', '0001_initial'),
+        ("responsibility", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalResponsibilityLetter',
+            name="HistoricalResponsibilityLetter",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '草拟'), ('issued', '已下发'), ('signed', '已签订')], default='draft', max_length=10, verbose_name='状态')),
-                ('doc_seq', models.PositiveIntegerField(blank=True, null=True, verbose_name='文号序号')),
-                ('doc_number', models.CharField(blank=True, max_length=40, verbose_name='文号')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('leader_name', models.CharField(blank=True, max_length=30, verbose_name='签订时主要负责人')),
-                ('issuer_name', models.CharField(blank=True, max_length=30, verbose_name='签发人')),
-                ('signer_name', models.CharField(blank=True, max_length=30, verbose_name='签订人')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='下发日期')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签订日期')),
-                ('text', models.TextField(blank=True, verbose_name='责任书正文')),
-                ('scan', models.TextField(blank=True, max_length=100, verbose_name='签订扫描件')),
-                ('scan_name', models.CharField(blank=True, max_length=200, verbose_name='扫描件原文件名')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.unit', verbose_name='责任单位')),
-                ('year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草拟"), ("issued", "已下发"), ("signed", "已签订")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("doc_seq", models.PositiveIntegerField(blank=True, null=True, verbose_name="文号序号")),
+                ("doc_number", models.CharField(blank=True, max_length=40, verbose_name="文号")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("leader_name", models.CharField(blank=True, max_length=30, verbose_name="签订时主要负责人")),
+                ("issuer_name", models.CharField(blank=True, max_length=30, verbose_name="签发人")),
+                ("signer_name", models.CharField(blank=True, max_length=30, verbose_name="签订人")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="下发日期")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签订日期")),
+                ("text", models.TextField(blank=True, verbose_name="责任书正文")),
+                ("scan", models.TextField(blank=True, max_length=100, verbose_name="签订扫描件")),
+                ("scan_name", models.CharField(blank=True, max_length=200, verbose_name="扫描件原文件名")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="更新时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 安全生产责任书',
-                'verbose_name_plural': 'historical 安全生产责任书',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 安全生产责任书",
+                "verbose_name_plural": "historical 安全生产责任书",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ResponsibilityLetter',
+            name="ResponsibilityLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '草拟'), ('issued', '已下发'), ('signed', '已签订')], default='draft', max_length=10, verbose_name='状态')),
-                ('doc_seq', models.PositiveIntegerField(blank=True, null=True, verbose_name='文号序号')),
-                ('doc_number', models.CharField(blank=True, max_length=40, verbose_name='文号')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('leader_name', models.CharField(blank=True, max_length=30, verbose_name='签订时主要负责人')),
-                ('issuer_name', models.CharField(blank=True, max_length=30, verbose_name='签发人')),
-                ('signer_name', models.CharField(blank=True, max_length=30, verbose_name='签订人')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='下发日期')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签订日期')),
-                ('text', models.TextField(blank=True, verbose_name='责任书正文')),
-                ('scan', models.FileField(blank=True, upload_to=responsibility.models.letter_scan_path, verbose_name='签订扫描件')),
-                ('scan_name', models.CharField(blank=True, max_length=200, verbose_name='扫描件原文件名')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='letters', to='responsibility.unit', verbose_name='责任单位')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='letters', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草拟"), ("issued", "已下发"), ("signed", "已签订")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("doc_seq", models.PositiveIntegerField(blank=True, null=True, verbose_name="文号序号")),
+                ("doc_number", models.CharField(blank=True, max_length=40, verbose_name="文号")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("leader_name", models.CharField(blank=True, max_length=30, verbose_name="签订时主要负责人")),
+                ("issuer_name", models.CharField(blank=True, max_length=30, verbose_name="签发人")),
+                ("signer_name", models.CharField(blank=True, max_length=30, verbose_name="签订人")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="下发日期")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签订日期")),
+                ("text", models.TextField(blank=True, verbose_name="责任书正文")),
+                (
+                    "scan",
+                    models.FileField(
+                        blank=True,
+                        upload_to=responsibility.models.letter_scan_path,
+                        verbose_name="签订扫描件",
+                    ),
+                ),
+                ("scan_name", models.CharField(blank=True, max_length=200, verbose_name="扫描件原文件名")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="letters",
+                        to="responsibility.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="letters",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全生产责任书',
-                'verbose_name_plural': '安全生产责任书',
-                'ordering': ['year', 'unit__sort_order'],
+                "verbose_name": "安全生产责任书",
+                "verbose_name_plural": "安全生产责任书",
+                "ordering": ["year", "unit__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='LetterVersion',
+            name="LetterVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='版本')),
-                ('targets', models.JSONField(default=list, verbose_name='目标')),
-                ('signer_name', models.CharField(blank=True, max_length=30, verbose_name='签订人')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签订日期')),
-                ('leader_name', models.CharField(blank=True, max_length=30, verbose_name='签订时主要负责人')),
-                ('scan', models.CharField(blank=True, max_length=300, verbose_name='签订扫描件')),
-                ('scan_name', models.CharField(blank=True, max_length=200, verbose_name='扫描件原文件名')),
-                ('reason', models.TextField(verbose_name='修订原因')),
-                ('amended_at', models.DateTimeField(auto_now_add=True, verbose_name='修订时间')),
-                ('amended_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修订人')),
-                ('letter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='responsibility.responsibilityletter', verbose_name='责任书')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(verbose_name="版本")),
+                ("targets", models.JSONField(default=list, verbose_name="目标")),
+                ("signer_name", models.CharField(blank=True, max_length=30, verbose_name="签订人")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签订日期")),
+                ("leader_name", models.CharField(blank=True, max_length=30, verbose_name="签订时主要负责人")),
+                ("scan", models.CharField(blank=True, max_length=300, verbose_name="签订扫描件")),
+                ("scan_name", models.CharField(blank=True, max_length=200, verbose_name="扫描件原文件名")),
+                ("reason", models.TextField(verbose_name="修订原因")),
+                ("amended_at", models.DateTimeField(auto_now_add=True, verbose_name="修订时间")),
+                (
+                    "amended_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修订人",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="responsibility.responsibilityletter",
+                        verbose_name="责任书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '责任书历史版本',
-                'verbose_name_plural': '责任书历史版本',
-                'ordering': ['letter', '-version'],
+                "verbose_name": "责任书历史版本",
+                "verbose_name_plural": "责任书历史版本",
+                "ordering": ["letter", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalTarget',
+            name="HistoricalTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='分值')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='目标值')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='评分参数')),
-                ('wording', models.TextField(blank=True, verbose_name='目标表述')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.indicator', verbose_name='指标')),
-                ('letter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.responsibilityletter', verbose_name='责任书')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("weight", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="分值")),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="目标值"
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="评分参数")),
+                ("wording", models.TextField(blank=True, verbose_name="目标表述")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.responsibilityletter",
+                        verbose_name="责任书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 目标',
-                'verbose_name_plural': 'historical 目标',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 目标",
+                "verbose_name_plural": "historical 目标",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='分值')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='目标值')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='评分参数')),
-                ('wording', models.TextField(blank=True, verbose_name='目标表述')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='responsibility.indicator', verbose_name='指标')),
-                ('letter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='responsibility.responsibilityletter', verbose_name='责任书')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("weight", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="分值")),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="目标值"
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="评分参数")),
+                ("wording", models.TextField(blank=True, verbose_name="目标表述")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="responsibility.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="responsibility.responsibilityletter",
+                        verbose_name="责任书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标',
-                'verbose_name_plural': '目标',
-                'ordering': ['indicator__sort_order', 'indicator__code'],
+                "verbose_name": "目标",
+                "verbose_name_plural": "目标",
+                "ordering": ["indicator__sort_order", "indicator__code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='responsibilityletter',
-            constraint=models.UniqueConstraint(fields=('year', 'unit'), name='one_letter_per_unit_per_year'),
+            model_name="responsibilityletter",
+            constraint=models.UniqueConstraint(fields=("year", "unit"), name="one_letter_per_unit_per_year"),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityletter',
-            constraint=models.UniqueConstraint(fields=('year', 'doc_seq'), name='doc_numbers_unique_per_year'),
+            model_name="responsibilityletter",
+            constraint=models.UniqueConstraint(
+                fields=("year", "doc_seq"), name="doc_numbers_unique_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityletter',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('doc_seq__isnull', False), ('issued_on__isnull', False)), _connector='OR'), name='issued_letter_has_date_and_number'),
+            model_name="responsibilityletter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"),
+                    models.Q(("doc_seq__isnull", False), ("issued_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="issued_letter_has_date_and_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityletter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed'), _negated=True), ('signed_on__isnull', False), _connector='OR'), name='signed_letter_has_signed_on'),
+            model_name="responsibilityletter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "signed"), _negated=True),
+                    ("signed_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="signed_letter_has_signed_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='letterversion',
-            constraint=models.UniqueConstraint(fields=('letter', 'version'), name='one_row_per_letter_version'),
+            model_name="letterversion",
+            constraint=models.UniqueConstraint(
+                fields=("letter", "version"), name="one_row_per_letter_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('letter', 'indicator'), name='one_target_per_indicator_per_letter'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("letter", "indicator"), name="one_target_per_indicator_per_letter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='target_weight_positive'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="target_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('target_value__isnull', True), ('target_value__gte', 0), _connector='OR'), name='target_value_not_negative'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_value__isnull", True), ("target_value__gte", 0), _connector="OR"),
+                name="target_value_not_negative",
+            ),
         ),
     ]

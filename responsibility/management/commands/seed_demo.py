@@ -1,9 +1,22 @@
+from datetime import date
+from decimal import Decimal
+
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from responsibility import demo
-from responsibility.models import Indicator, Membership, Unit, User, Year, YearStatus, default_deadlines
+from responsibility import demo, services
+from responsibility.models import (
+    Indicator,
+    Membership,
+    ResponsibilityLetter,
+    Unit,
+    User,
+    Year,
+    YearStatus,
+    default_deadlines,
+)
 
 
 class Command(BaseCommand):
@@ -11,7 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created = {"units": 0, "indicators": 0, "years": 0, "users": 0}
+        created = {"units": 0, "indicators": 0, "years": 0, "users": 0, "letters": 0}
         units = {}
         for order, (code, name, kind, leader, deputy) in enumerate(demo.UNITS, start=1):
             unit, new = Unit.objects.get_or_create(
@@ -70,6 +83,7 @@ class Command(BaseCommand):
                     code, role = membership
                     Membership.objects.create(user=user, unit=units[code], role=role)
             created["users"] += new
+        created["letters"] = self.seed_letters(units)
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
         roles = dict(Membership._meta.get_field("role").choices)
@@ -77,3 +91,39 @@ class Command(BaseCommand):
         for username, name, city_role, membership in demo.PEOPLE:
             role = city_role or f"{units[membership[0]].name}{roles[membership[1]]}"
             self.stdout.write(f"  {username:<12} {name:<6} {role}")
+
+    def seed_letters(self, units) -> int:
+        """2025 signed by every unit; 2026 signed by all but one late signer and one draft.
+
+        Each year is seeded once: a year that already has letters is left as it is.
+        """
+        count = 0
+        for year_number, cap_change, issued_on, signed_on in [
+            (2025, Decimal(0), date(2025, 2, 20), date(2025, 3, 5)),
+            (2026, Decimal(5), date(2026, 2, 16), date(2026, 3, 2)),
+        ]:
+            year = Year.objects.get(year=year_number)
+            if ResponsibilityLetter.objects.filter(year=year).exists():
+                continue
+            plans = services.plan_letters(year, cap_change_pct=cap_change)
+            if year_number == 2025:
+                for plan in plans:
+                    for target in plan.targets:
+                        target.target_value = demo.target_value(plan.unit.code, target.indicator)
+            letters = services.create_letters(year, plans)
+            count += len(letters)
+            to_issue = [
+                letter.pk for letter in letters if letter.unit.code != demo.STILL_DRAFT or year_number == 2025
+            ]
+            issued = services.issue_letters(year, to_issue, issued_on=issued_on, issuer_name="张建华")
+            for letter in issued:
+                if year_number == 2026 and letter.unit.code == demo.LATE_SIGNER:
+                    continue
+                services.sign_letter(
+                    letter,
+                    signer_name=letter.unit.leader_name,
+                    signed_on=signed_on,
+                    scan=ContentFile(demo.DEMO_SCAN),
+                    scan_name=f"{letter.unit.name}{year_number}年度责任书签字盖章页.pdf",
+                )
+        return count
