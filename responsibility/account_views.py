@@ -77,7 +77,7 @@ def person_create(request):
     return render(request, "responsibility/person_form.html", {"form": form})
 
 
-def _person_page(request, person: User, membership_form: MembershipForm, status: int = 200):
+def _person_page(request, person: User, membership_form: MembershipForm):
     history = history_rows(
         Membership.history.filter(user_id=person.pk).select_related("unit", "history_user"),
         describe=lambda h: f"{h.unit.name} · {dict(MembershipRole.choices)[h.role]}",
@@ -91,7 +91,6 @@ def _person_page(request, person: User, membership_form: MembershipForm, status:
             "city_roles": roles.city_roles(person),
             "history": history,
         },
-        status=status,
     )
 
 
@@ -144,7 +143,7 @@ def membership_add(request, pk: int):
         membership = form.save()
         messages.success(request, f"已将{person}加入{membership.unit}（{membership.get_role_display()}）。")
         return redirect(person)
-    return _person_page(request, person, form, status=400)
+    return _person_page(request, person, form)
 
 
 @require_POST

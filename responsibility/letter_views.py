@@ -108,7 +108,7 @@ def letter_detail(request, pk: int):
     return _detail_page(request, letter)
 
 
-def _detail_page(request, letter, *, sign_form=None, amend_form=None, status=200):
+def _detail_page(request, letter, *, sign_form=None, amend_form=None):
     user = request.user
     can_manage = roles.can_manage(user)
     can_sign = letter.status == LetterStatus.ISSUED and roles.can_sign_for(user, letter.unit_id)
@@ -133,7 +133,6 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None, status=200
             "issue_form": IssueForm(),
             "overdue": letter.is_overdue_to_sign(timezone.localdate()),
         },
-        status=status,
     )
 
 
@@ -196,7 +195,7 @@ def letter_sign(request, pk: int):
         else:
             messages.success(request, f"已登记签订：{letter.unit}{letter.year.year}年度责任书，目标已锁定。")
         return redirect(letter)
-    return _detail_page(request, letter, sign_form=form, status=400)
+    return _detail_page(request, letter, sign_form=form)
 
 
 @require_POST
@@ -206,7 +205,7 @@ def letter_amend(request, pk: int):
     require_manager(request)
     form = AmendForm(request.POST)
     if not form.is_valid():
-        return _detail_page(request, letter, amend_form=form, status=400)
+        return _detail_page(request, letter, amend_form=form)
     try:
         letter = services.amend_letter(
             letter, reason=form.cleaned_data["reason"], user=request.user, today=timezone.localdate()

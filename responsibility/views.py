@@ -14,7 +14,17 @@ from django_tables2 import RequestConfig
 from . import exports, roles, services
 from .forms import IndicatorForm, UnitFilterForm, UnitForm, WeightsForm, YearForm
 from .history import history_rows
-from .models import GROUP_OF_KIND, Indicator, Unit, UnitGroup, UnitKind, User, Year, weight_totals
+from .models import (
+    GROUP_OF_KIND,
+    Indicator,
+    ResponsibilityLetter,
+    Unit,
+    UnitGroup,
+    UnitKind,
+    User,
+    Year,
+    weight_totals,
+)
 from .tables import IndicatorTable, UnitTable, YearTable
 
 PER_PAGE = 25
@@ -63,11 +73,26 @@ def home(request):
         if deadline:
             quarter, due = deadline
             context.update(quarter=quarter, due=due, days_left=(due - today).days)
-    if roles.can_manage(request.user):
+    user = request.user
+    if roles.can_manage(user):
         context["setup"] = _setup_status()
-    if roles.sees_all_units(request.user):
+    if roles.sees_all_units(user):
         context["unit_counts"] = _unit_counts()
+        if year:
+            context["letter_progress"] = _progress_totals(services.signing_progress(year, today=today))
+    if year and user.memberships.exists():
+        context["my_letters"] = [
+            (letter, letter.is_overdue_to_sign(today))
+            for letter in ResponsibilityLetter.objects.filter(year=year, unit__memberships__user=user)
+            .select_related("unit")
+            .order_by("unit__sort_order")
+        ]
     return render(request, "responsibility/home.html", context)
+
+
+def _progress_totals(groups: list[dict]) -> dict:
+    keys = ["signed", "issued", "overdue", "draft", "total"]
+    return {key: sum(group[key] for group in groups) for key in keys}
 
 
 def _unit_counts() -> list[tuple[str, int]]:

@@ -87,13 +87,13 @@ EXPECTATIONS = {
     "responsibility:letter_sign": (
         lambda o: {"pk": o.letter_a.pk},
         NOT_ALLOWED,
-        # An empty form is refused (400) for those who may sign: the unit and the 安委办.
-        everyone(403) | {"reporter_a": 400, "head_a": 400, "office": 400, "reporter_b": 404},
+        # An empty form is shown again with its errors (200) for those who may sign: the unit and the 安委办.
+        everyone(403) | {"reporter_a": 200, "head_a": 200, "office": 200, "reporter_b": 404},
     ),
     "responsibility:letter_amend": (
         lambda o: {"pk": o.letter_a.pk},
         NOT_ALLOWED,
-        office_only(400) | {"reporter_b": 404},
+        office_only(200) | {"reporter_b": 404},
     ),
     "responsibility:letter_print": (
         lambda o: {"pk": o.letter_a.pk},
@@ -122,7 +122,7 @@ EXPECTATIONS = {
         office_only(302),
     ),
     "responsibility:person_set_active": (lambda o: {"pk": o.reporter_b.pk}, NOT_ALLOWED, office_only(302)),
-    "responsibility:membership_add": (lambda o: {"pk": o.reporter_b.pk}, NOT_ALLOWED, office_only(400)),
+    "responsibility:membership_add": (lambda o: {"pk": o.reporter_b.pk}, NOT_ALLOWED, office_only(200)),
     "responsibility:membership_remove": (
         lambda o: {"pk": o.reporter_b.pk, "membership_pk": o.membership_b.pk},
         NOT_ALLOWED,
