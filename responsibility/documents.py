@@ -89,7 +89,7 @@ def letter_document_context(letter: ResponsibilityLetter) -> dict:
             "name": target.indicator.name,
             "weight": format_weight(target.weight),
             "target_value": format_target_value(target.target_value),
-            "wording": target.wording,
+            "wording": target.commitment,
         }
         for seq, target in enumerate(targets, start=1)
     ]

@@ -87,4 +87,21 @@ def grouped_history_rows(records, *, label, limit: int = 50) -> list[HistoryRow]
                 )
             )
         previous[record.id] = record
-    return rows[::-1][:limit]
+    return _merge_bulk(rows[::-1])[:limit]
+
+
+def _merge_bulk(rows: list[HistoryRow]) -> list[HistoryRow]:
+    """Rows added or deleted together (same person, same minute) read as one: "新增：A1、A2…"."""
+    merged: list[HistoryRow] = []
+    for row in rows:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and row.action in ("新增", "删除")
+            and (last.action, last.who) == (row.action, row.who)
+            and last.when.replace(second=0, microsecond=0) == row.when.replace(second=0, microsecond=0)
+        ):
+            last.changes = f"{last.changes}、{row.changes}"
+        else:
+            merged.append(HistoryRow(row.when, row.action, row.who, row.changes))
+    return merged

@@ -121,6 +121,9 @@ class TargetForm(ChineseFormMixin, forms.ModelForm):
         self.fields["weight"].min_value = Decimal("0.5")
         self.fields["weight"].widget.attrs.update(min="0.5", step="0.5")
         self.fields["target_value"].widget.attrs.update(min="0", step="any")
+        self.fields["wording"].widget.attrs["placeholder"] = (
+            f"留空则为“{self.instance.commitment}”" if self.instance.pk else "留空则按评分规则自动生成"
+        )
 
     def clean_target_value(self):
         value = self.cleaned_data["target_value"]

@@ -517,3 +517,22 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter.unit} {self.indicator.code}"
+
+    @property
+    def commitment(self) -> str:
+        """The wording the letter prints: the admin's own, or one made from the rule and value."""
+        if self.wording:
+            return self.wording
+        value = None if self.target_value is None else f"{self.target_value.normalize():f}"
+        rule = self.indicator.rule
+        if rule == IndicatorRule.CAP_DEDUCTION and value is not None:
+            return f"全年控制在 {value} 人以内"
+        if rule == IndicatorRule.COUNT_DEDUCTION:
+            return "全年不发生" if value in (None, "0") else f"全年不超过 {value} 起"
+        if rule == IndicatorRule.COMPLETION and value is not None:
+            return f"完成率达到 {value}%"
+        if rule == IndicatorRule.YOY_DECREASE:
+            return "事故起数、死亡人数同比“双下降”"
+        if rule == IndicatorRule.BOOLEAN:
+            return "按要求全面完成"
+        return "按考核细则逐项落实"

@@ -118,7 +118,7 @@ def plan_letters(year: Year, *, cap_change_pct: Decimal = Decimal(0)) -> list[Le
                     weight=weight,
                     target_value=value,
                     params=dict(indicator.params),
-                    wording=last.wording if last else indicator.name,
+                    wording=last.wording if last else "",
                     last_weight=last.weight if last else None,
                     last_value=last.target_value if last else None,
                 )

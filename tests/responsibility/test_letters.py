@@ -376,3 +376,38 @@ class LetterQueryCountTests(LetterTestCase):
         before = self.count(self.letter().get_absolute_url())
         Target.objects.create(letter=self.letter(), indicator=self.spare, weight=1)
         self.assertEqual(self.count(self.letter().get_absolute_url()), before)
+
+
+class CommitmentTests(TestCase):
+    """What a target promises, in the letter's words, when the admin wrote none."""
+
+    def commitment(self, rule, value=None, wording=""):
+        indicator = make_indicator(rule=rule)
+        return Target(indicator=indicator, weight=1, target_value=value, wording=wording).commitment
+
+    def test_each_rule_has_its_words(self):
+        self.assertEqual(self.commitment("cap_deduction", Decimal("7.00")), "全年控制在 7 人以内")
+        self.assertEqual(self.commitment("count_deduction", Decimal(0)), "全年不发生")
+        self.assertEqual(self.commitment("count_deduction", Decimal(2)), "全年不超过 2 起")
+        self.assertEqual(self.commitment("completion", Decimal("100.00")), "完成率达到 100%")
+        self.assertEqual(self.commitment("yoy_decrease"), "事故起数、死亡人数同比“双下降”")
+        self.assertEqual(self.commitment("boolean"), "按要求全面完成")
+        self.assertEqual(self.commitment("item_deduction"), "按考核细则逐项落实")
+
+    def test_the_admins_wording_wins(self):
+        self.assertEqual(
+            self.commitment("cap_deduction", Decimal(7), wording="死亡不超过7人"), "死亡不超过7人"
+        )
+
+    def test_drafting_a_letter_reads_as_one_history_row(self):
+        year = make_year(2026)
+        make_unit(name="梁溪区", code="liangxi")
+        make_indicator(code="A1", weights={"district": "60.00"})
+        make_indicator(code="C2", weights={"district": "40.00"})
+        services.create_letters(year, services.plan_letters(year))
+        office = make_user(city_role=roles.OFFICE)
+        self.client.force_login(office)
+        page = self.client.get(ResponsibilityLetter.objects.get().get_absolute_url())
+        rows = page.content.decode().count('<tr><td class="text-nowrap">')
+        self.assertEqual(rows, 1)
+        self.assertContains(page, "C2、A1")
