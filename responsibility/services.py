@@ -151,7 +151,7 @@ def create_letters(year: Year, plans: list[LetterPlan]) -> list[ResponsibilityLe
         for letter, plan in zip(letters, todo, strict=True)
         for t in plan.targets
     ]
-    bulk_create_with_history(targets, Target, batch_size=1000)
+    bulk_create_with_history(targets, Target)
     return letters
 
 
@@ -175,7 +175,10 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
     )
     unbalanced = [f"{letter.unit}（{letter.total or 0:.2f} 分）" for letter in drafts if letter.total != 100]
     if unbalanced:
-        raise ValidationError("以下责任书的目标分值合计不是 100 分，未下发：" + "、".join(unbalanced))
+        more = f"等 {len(unbalanced)} 个单位" if len(unbalanced) > 5 else ""
+        raise ValidationError(
+            "以下责任书的目标分值合计不是 100 分，均未下发：" + "、".join(unbalanced[:5]) + more + "。"
+        )
     last = ResponsibilityLetter.objects.filter(year=year).aggregate(m=Max("doc_seq"))["m"] or 0
     for seq, letter in enumerate(drafts, start=last + 1):
         letter.status = LetterStatus.ISSUED
@@ -187,7 +190,6 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
         drafts,
         ResponsibilityLetter,
         ["status", "doc_seq", "doc_number", "issued_on", "issuer_name"],
-        batch_size=500,
     )
     return drafts
 
