@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", account_views.password_change, name="password_change"),
     path("", include("responsibility.urls")),
+    path("", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

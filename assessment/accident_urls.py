@@ -1,0 +1,3 @@
+"""URLs of the accident register (included by assessment/urls.py under the "assessment" namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,248 @@
+"""How units did: quarterly reports with evidence, and the accident register."""
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from responsibility import roles
+from responsibility.models import Target, Unit, Year
+
+from . import grading
+
+# --- 季度填报 ---------------------------------------------------------------------------
+
+QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    APPROVED = "approved", "已通过"
+    RETURNED = "returned", "已退回"
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if roles.sees_all_units(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(unit__memberships__user=user).distinct()
+
+
+class Report(models.Model):
+    """季度填报: a target's cumulative value at the end of a quarter, reviewed by the 安委办.
+
+    `unit` and `year` repeat what the target's letter says: the review queue, the overview and
+    the assessment filter hundreds of thousands of reports by them without joining letters.
+    """
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="reports", verbose_name="目标")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="reports", verbose_name="责任单位")
+    year = models.ForeignKey(Year, models.PROTECT, related_name="reports", verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    value = models.DecimalField("累计值", max_digits=12, decimal_places=2, null=True, blank=True)
+    progress = models.TextField("工作进展", blank=True)
+    status = models.CharField("状态", max_length=10, choices=ReportStatus, default=ReportStatus.DRAFT)
+    late = models.BooleanField("迟报", default=False)
+    version = models.PositiveIntegerField("版本", default=1)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="提交人"
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审核人"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "季度填报"
+        ordering = ["year", "quarter", "unit__sort_order", "target__indicator__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "quarter"], name="one_report_per_target_and_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_is_1_to_4"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="report_value_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "unit"], name="report_year_quarter_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year.year}年Q{self.quarter} {self.target.indicator.code}"
+
+    @property
+    def editable(self) -> bool:
+        """Drafts and returned reports can be changed; submitted and approved ones are read-only."""
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def evidence_path(evidence: "Evidence", filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:6]
+    report = evidence.report
+    return f"evidence/{report.year.year}/q{report.quarter}/{report.unit.code}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """佐证材料: a file attached to a report, stored privately and served through the report's gate."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="evidence", verbose_name="填报")
+    file = models.FileField("文件", upload_to=evidence_path)
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuarterLock(models.Model):
+    """A quarter the 安委办 has locked: no more filing, late or not."""
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="quarter_locks", verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name="锁定人"
+    )
+    locked_at = models.DateTimeField("锁定时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "季度锁定"
+        constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="one_lock_per_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.year.year}年第{self.quarter}季度"
+
+
+# --- 生产安全事故 -----------------------------------------------------------------------
+
+
+class Industry(models.TextChoices):
+    ROAD = "road", "道路交通"
+    INDUSTRY_TRADE = "industry_trade", "工矿商贸"
+    CONSTRUCTION = "construction", "建筑施工"
+    HAZCHEM = "hazchem", "危化品"
+    FIRE = "fire", "火灾"
+    SPECIAL_EQUIPMENT = "special_equipment", "特种设备"
+    WATERWAY = "waterway", "水上交通"
+    RAIL = "rail", "铁路交通"
+    OTHER = "other", "其他"
+
+
+class AccidentGrade(models.TextChoices):
+    ORDINARY = grading.ORDINARY, "一般"
+    LARGER = grading.LARGER, "较大"
+    MAJOR = grading.MAJOR, "重大"
+    ESPECIALLY_MAJOR = grading.ESPECIALLY_MAJOR, "特别重大"
+
+
+# Figures may be revised freely this many days after the accident; later, only with a reason.
+REVISION_DAYS = 30
+REVISION_DAYS_SHORT = 7  # road traffic and fire: deaths within 7 days count
+SHORT_REVISION_INDUSTRIES = {Industry.ROAD, Industry.FIRE}
+
+
+class AccidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Accidents are city-wide facts; a unit sees those in its territory or its sector."""
+        if roles.sees_all_units(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        units = Unit.objects.filter(memberships__user=user)
+        return self.filter(Q(unit__in=units) | Q(departments__in=units)).distinct()
+
+    def in_window(self, year: Year):
+        return self.filter(
+            occurred_at__date__gte=year.accident_window_start, occurred_at__date__lte=year.accident_window_end
+        )
+
+
+class Accident(models.Model):
+    """生产安全事故 in the register. The grade is computed from the figures, never typed in."""
+
+    occurred_at = models.DateTimeField("发生时间")
+    place = models.CharField("地点", max_length=200)
+    title = models.CharField("事故名称", max_length=200)
+    industry = models.CharField("行业领域", max_length=20, choices=Industry)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="accidents", verbose_name="属地")
+    departments = models.ManyToManyField(
+        Unit, related_name="supervised_accidents", blank=True, verbose_name="监管部门"
+    )
+    deaths = models.PositiveIntegerField("死亡人数", default=0)
+    serious_injuries = models.PositiveIntegerField("重伤人数", default=0)
+    direct_loss = models.DecimalField("直接经济损失（万元）", max_digits=12, decimal_places=2, default=0)
+    grade = models.CharField("等级", max_length=20, choices=AccidentGrade, editable=False)
+    reported_late = models.BooleanField("迟报", default=False)
+    concealed = models.BooleanField("瞒报", default=False)
+    falsely_reported = models.BooleanField("谎报", default=False)
+    revision_reason = models.TextField("修改原因", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[departments])
+    objects = AccidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "生产安全事故"
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["occurred_at"], name="accident_occurred_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(direct_loss__gte=0), name="accident_loss_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:accident_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # The grade is a derived column: kept in step with the figures on every save.
+        self.grade = grading.accident_grade(self.deaths, self.serious_injuries, self.direct_loss)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "grade"}
+        super().save(*args, **kwargs)
+
+    @property
+    def revision_days(self) -> int:
+        return REVISION_DAYS_SHORT if self.industry in SHORT_REVISION_INDUSTRIES else REVISION_DAYS
+
+    def revision_deadline(self):
+        return (self.occurred_at + timedelta(days=self.revision_days)).date()
+
+
+class AccidentExemption(models.Model):
+    """The investigation found no 属地 or 监管 responsibility for this unit: never counted against it."""
+
+    accident = models.ForeignKey(Accident, models.CASCADE, related_name="exemptions", verbose_name="事故")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="accident_exemptions", verbose_name="单位")
+    reason = models.TextField("免责理由")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事故免责"
+        constraints = [models.UniqueConstraint(fields=["accident", "unit"], name="one_exemption_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.accident} · {self.unit}"
