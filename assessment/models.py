@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from responsibility import roles
@@ -53,11 +54,21 @@ class Report(models.Model):
     late = models.BooleanField("迟报", default=False)
     version = models.PositiveIntegerField("版本", default=1)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="提交人"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交人",
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审核人"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_comment = models.TextField("审核意见", blank=True)
@@ -213,9 +224,6 @@ class Accident(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("assessment:accident_detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         # The grade is a derived column: kept in step with the figures on every save.
         self.grade = grading.accident_grade(self.deaths, self.serious_injuries, self.direct_loss)
@@ -223,12 +231,16 @@ class Accident(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "grade"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:accident_detail", args=[self.pk])
+
     @property
     def revision_days(self) -> int:
         return REVISION_DAYS_SHORT if self.industry in SHORT_REVISION_INDUSTRIES else REVISION_DAYS
 
     def revision_deadline(self):
-        return (self.occurred_at + timedelta(days=self.revision_days)).date()
+        # Days are Wuxi days: an accident at 01:00 on the 5th happened on the 5th, not the 4th (UTC).
+        return timezone.localdate(self.occurred_at) + timedelta(days=self.revision_days)
 
 
 class AccidentExemption(models.Model):

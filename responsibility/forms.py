@@ -48,6 +48,14 @@ class ChineseFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+class YearField(forms.ModelChoiceField):
+    """A 考核年度 chosen by its number (?year=2026), newest first."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "年度")
+        super().__init__(queryset=Year.objects.order_by("-year"), to_field_name="year", **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -6,25 +6,18 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
-from .forms import ChineseFormMixin, DateInput
-from .models import Indicator, LetterStatus, ResponsibilityLetter, Target, UnitKind, Year
+from .forms import ChineseFormMixin, DateInput, YearField
+from .models import Indicator, LetterStatus, ResponsibilityLetter, Target, UnitKind
 from .uploads import SCAN_KINDS, CheckedFileField
 
 
 class LetterFilterForm(ChineseFormMixin, forms.Form):
-    year = forms.ModelChoiceField(
-        label="年度", queryset=Year.objects.none(), required=False, empty_label="全部年度"
-    )
+    year = YearField(required=False, empty_label="全部年度")
     kind = forms.ChoiceField(label="单位类别", choices=[("", "全部类别"), *UnitKind.choices], required=False)
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部状态"), *LetterStatus.choices], required=False
     )
     overdue = forms.BooleanField(label="仅看逾期未签", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = Year.objects.all()
-        self.fields["year"].to_field_name = "year"
 
     def filter(self, letters, *, today):
         if not self.is_valid():
@@ -42,7 +35,7 @@ class LetterFilterForm(ChineseFormMixin, forms.Form):
 
 
 class PrepareLettersForm(ChineseFormMixin, forms.Form):
-    year = forms.ModelChoiceField(label="为哪一年度生成", queryset=Year.objects.none(), empty_label=None)
+    year = YearField(label="为哪一年度生成", empty_label=None)
     cap_change_pct = forms.DecimalField(
         label="死亡人数等控制数调整（%）",
         initial=Decimal(5),
@@ -55,8 +48,6 @@ class PrepareLettersForm(ChineseFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = Year.objects.order_by("-year")
-        self.fields["year"].to_field_name = "year"
         self.fields["cap_change_pct"].error_messages.update(
             min_value="调整比例不能低于 -100%。", max_value="调整比例不能超过 100%。"
         )

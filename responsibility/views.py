@@ -3,11 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -15,13 +13,9 @@ from . import exports, roles, services
 from .forms import IndicatorForm, UnitFilterForm, UnitForm, WeightsForm, YearForm
 from .history import history_rows
 from .models import (
-    GROUP_OF_KIND,
     Indicator,
-    ResponsibilityLetter,
     Unit,
-    UnitGroup,
     UnitKind,
-    User,
     Year,
     weight_totals,
 )
@@ -57,63 +51,6 @@ def table_page(request, table, template: str, context: dict, *, export_name: str
         return exports.export_response(table, export_format, export_name)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, template, {"table": table, **context})
-
-
-# --- home ------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    """The first page after login answers the person's question of the day."""
-    today = timezone.localdate()
-    year = Year.objects.current(today)
-    context = {"today": today, "year": year}
-    if year:
-        deadline = year.next_deadline(today)
-        if deadline:
-            quarter, due = deadline
-            context.update(quarter=quarter, due=due, days_left=(due - today).days)
-    user = request.user
-    if roles.can_manage(user):
-        context["setup"] = _setup_status()
-    if roles.sees_all_units(user):
-        context["unit_counts"] = _unit_counts()
-        if year:
-            context["letter_progress"] = _progress_totals(services.signing_progress(year, today=today))
-    if year and user.memberships.exists():
-        context["my_letters"] = [
-            (letter, letter.is_overdue_to_sign(today))
-            for letter in ResponsibilityLetter.objects.filter(year=year, unit__memberships__user=user)
-            .select_related("unit")
-            .order_by("unit__sort_order")
-        ]
-    return render(request, "responsibility/home.html", context)
-
-
-def _progress_totals(groups: list[dict]) -> dict:
-    keys = ["signed", "issued", "overdue", "draft", "total"]
-    return {key: sum(group[key] for group in groups) for key in keys}
-
-
-def _unit_counts() -> list[tuple[str, int]]:
-    counts = dict(Unit.objects.active().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    per_group = dict.fromkeys(UnitGroup.labels, 0)
-    for kind, n in counts.items():
-        per_group[GROUP_OF_KIND[kind].label] += n
-    return list(per_group.items())
-
-
-def _setup_status() -> dict:
-    """What the 安委办 must fix before letters can be issued."""
-    totals = weight_totals(Indicator.objects.active())
-    kinds_in_use = set(Unit.objects.active().order_by().values_list("kind", flat=True).distinct())
-    return {
-        "bad_weights": [
-            (UnitKind(kind), total) for kind, total in totals.items() if kind in kinds_in_use and total != 100
-        ],
-        "units_without_people": Unit.objects.active().filter(memberships__isnull=True).count(),
-        "people_pending_password": User.objects.filter(is_active=True, must_change_password=True).count(),
-    }
 
 
 # --- units -----------------------------------------------------------------------------

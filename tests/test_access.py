@@ -12,9 +12,11 @@ from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessment.models import Accident, AccidentExemption, Evidence, Report, ReportStatus
 from responsibility import roles
 from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
 
+from .assessment.factories import at
 from .factories import make_indicator, make_unit, make_user, make_year
 
 ROLES = ["anonymous", "reporter_a", "head_a", "reporter_b", "inspector", "leader", "office"]
@@ -111,6 +113,79 @@ EXPECTATIONS = {
         lambda o: {"pk": o.letter_a.pk, "version": 1},
         *[everyone(200) | {"reporter_b": 404}] * 2,
     ),
+    # Quarterly reports: the unit files its own; the 安委办 reviews; everyone reads the overview.
+    "assessment:report_home": (None, everyone(302), everyone(302)),  # to the own quarter or the overview
+    "assessment:report_entry": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        everyone(200) | {"reporter_b": 404},
+        # An empty POST saves nothing; only the unit's reporters may post at all.
+        everyone(403) | {"reporter_a": 200, "reporter_b": 404},
+    ),
+    "assessment:report_template": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:report_import": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        *[everyone(403) | {"reporter_a": 200, "reporter_b": 404}] * 2,
+    ),
+    "assessment:report_import_confirm": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        everyone(403) | {"reporter_b": 404},
+        everyone(403) | {"reporter_a": 302, "reporter_b": 404},  # nothing uploaded: back to the page
+    ),
+    "assessment:report_import_failed": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:evidence_download": (
+        lambda o: {"pk": o.evidence_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:evidence_delete": (
+        lambda o: {"pk": o.evidence_a.pk},
+        NOT_ALLOWED,
+        everyone(403) | {"reporter_a": 302, "reporter_b": 404},
+    ),
+    "assessment:review_queue": (None, office_only(200), office_only(200)),
+    "assessment:report_review": (lambda o: {"pk": o.report_a.pk}, NOT_ALLOWED, office_only(302)),
+    "assessment:report_review_unit": (
+        lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
+        NOT_ALLOWED,
+        office_only(302),
+    ),
+    "assessment:report_reopen": (
+        lambda o: {"pk": o.report_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    "assessment:quarter_overview": (None, everyone(200), everyone(200)),
+    # The accident register: city-wide for the office and leaders, a unit sees its territory
+    # and its sector; only the 安委办 records, revises, exempts and imports.
+    "assessment:accident_list": (None, everyone(200), everyone(200)),
+    "assessment:accident_create": (None, office_only(200), office_only(200)),
+    "assessment:accident_detail": (
+        lambda o: {"pk": o.accident_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:accident_edit": (
+        lambda o: {"pk": o.accident_a.pk},
+        *[office_only(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:accident_exemption_add": (
+        lambda o: {"pk": o.accident_a.pk},
+        NOT_ALLOWED,
+        office_only(200) | {"reporter_b": 404},
+    ),
+    "assessment:accident_exemption_remove": (
+        lambda o: {"pk": o.accident_a.pk, "exemption_pk": o.exemption_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    "assessment:accident_import": (None, office_only(200), office_only(200)),
+    "assessment:accident_import_confirm": (None, NOT_ALLOWED, office_only(302)),  # no preview: back to upload
+    "assessment:accident_import_template": (None, office_only(200), NOT_ALLOWED),
+    "assessment:quarter_lock": (None, NOT_ALLOWED, office_only(404)),  # nothing posted: no such quarter
     # People: the 安委办 only.
     "responsibility:person_list": (None, office_only(200), office_only(200)),
     "responsibility:person_create": (None, office_only(200), office_only(200)),
@@ -175,6 +250,24 @@ class AccessTests(TestCase):
         Target.objects.create(letter=cls.letter_a, indicator=cls.indicator, weight=100)
         LetterVersion.objects.create(
             letter=cls.letter_a, version=1, scan=cls.letter_a.scan.name, reason="调整"
+        )
+        target_a = cls.letter_a.targets.get()
+        cls.report_a = Report.objects.create(
+            target=target_a, unit=cls.unit_a, year=year, quarter=3, value=5, status=ReportStatus.SUBMITTED
+        )
+        cls.accident_a = Accident.objects.create(
+            occurred_at=at(2026, 3, 5),
+            place="梁溪区某工地",
+            title="梁溪区某工地坍塌事故",
+            industry="construction",
+            unit=cls.unit_a,
+            deaths=1,
+        )
+        cls.exemption_a = AccidentExemption.objects.create(
+            accident=cls.accident_a, unit=cls.unit_a, reason="经调查不负属地责任"
+        )
+        cls.evidence_a = Evidence.objects.create(
+            report=cls.report_a, file=ContentFile(b"%PDF-1.4", name="e.pdf"), name="e.pdf", kind="pdf", size=8
         )
 
     def test_every_url_is_in_the_expectation_table(self):

@@ -8,264 +8,743 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('responsibility', '0002_letters'),
+        ("responsibility", "0002_letters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Accident',
+            name="Accident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('title', models.CharField(max_length=200, verbose_name='事故名称')),
-                ('industry', models.CharField(choices=[('road', '道路交通'), ('industry_trade', '工矿商贸'), ('construction', '建筑施工'), ('hazchem', '危化品'), ('fire', '火灾'), ('special_equipment', '特种设备'), ('waterway', '水上交通'), ('rail', '铁路交通'), ('other', '其他')], max_length=20, verbose_name='行业领域')),
-                ('deaths', models.PositiveIntegerField(default=0, verbose_name='死亡人数')),
-                ('serious_injuries', models.PositiveIntegerField(default=0, verbose_name='重伤人数')),
-                ('direct_loss', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='直接经济损失（万元）')),
-                ('grade', models.CharField(choices=[('ordinary', '一般'), ('larger', '较大'), ('major', '重大'), ('especially_major', '特别重大')], editable=False, max_length=20, verbose_name='等级')),
-                ('reported_late', models.BooleanField(default=False, verbose_name='迟报')),
-                ('concealed', models.BooleanField(default=False, verbose_name='瞒报')),
-                ('falsely_reported', models.BooleanField(default=False, verbose_name='谎报')),
-                ('revision_reason', models.TextField(blank=True, verbose_name='修改原因')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('departments', models.ManyToManyField(blank=True, related_name='supervised_accidents', to='responsibility.unit', verbose_name='监管部门')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accidents', to='responsibility.unit', verbose_name='属地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("title", models.CharField(max_length=200, verbose_name="事故名称")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("road", "道路交通"),
+                            ("industry_trade", "工矿商贸"),
+                            ("construction", "建筑施工"),
+                            ("hazchem", "危化品"),
+                            ("fire", "火灾"),
+                            ("special_equipment", "特种设备"),
+                            ("waterway", "水上交通"),
+                            ("rail", "铁路交通"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="行业领域",
+                    ),
+                ),
+                ("deaths", models.PositiveIntegerField(default=0, verbose_name="死亡人数")),
+                ("serious_injuries", models.PositiveIntegerField(default=0, verbose_name="重伤人数")),
+                (
+                    "direct_loss",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="直接经济损失（万元）"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("ordinary", "一般"),
+                            ("larger", "较大"),
+                            ("major", "重大"),
+                            ("especially_major", "特别重大"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("reported_late", models.BooleanField(default=False, verbose_name="迟报")),
+                ("concealed", models.BooleanField(default=False, verbose_name="瞒报")),
+                ("falsely_reported", models.BooleanField(default=False, verbose_name="谎报")),
+                ("revision_reason", models.TextField(blank=True, verbose_name="修改原因")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="supervised_accidents",
+                        to="responsibility.unit",
+                        verbose_name="监管部门",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accidents",
+                        to="responsibility.unit",
+                        verbose_name="属地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生产安全事故',
-                'verbose_name_plural': '生产安全事故',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "生产安全事故",
+                "verbose_name_plural": "生产安全事故",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='AccidentExemption',
+            name="AccidentExemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='免责理由')),
-                ('accident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exemptions', to='assessment.accident', verbose_name='事故')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accident_exemptions', to='responsibility.unit', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="免责理由")),
+                (
+                    "accident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exemptions",
+                        to="assessment.accident",
+                        verbose_name="事故",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accident_exemptions",
+                        to="responsibility.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事故免责',
-                'verbose_name_plural': '事故免责',
+                "verbose_name": "事故免责",
+                "verbose_name_plural": "事故免责",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAccident',
+            name="HistoricalAccident",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('title', models.CharField(max_length=200, verbose_name='事故名称')),
-                ('industry', models.CharField(choices=[('road', '道路交通'), ('industry_trade', '工矿商贸'), ('construction', '建筑施工'), ('hazchem', '危化品'), ('fire', '火灾'), ('special_equipment', '特种设备'), ('waterway', '水上交通'), ('rail', '铁路交通'), ('other', '其他')], max_length=20, verbose_name='行业领域')),
-                ('deaths', models.PositiveIntegerField(default=0, verbose_name='死亡人数')),
-                ('serious_injuries', models.PositiveIntegerField(default=0, verbose_name='重伤人数')),
-                ('direct_loss', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='直接经济损失（万元）')),
-                ('grade', models.CharField(choices=[('ordinary', '一般'), ('larger', '较大'), ('major', '重大'), ('especially_major', '特别重大')], editable=False, max_length=20, verbose_name='等级')),
-                ('reported_late', models.BooleanField(default=False, verbose_name='迟报')),
-                ('concealed', models.BooleanField(default=False, verbose_name='瞒报')),
-                ('falsely_reported', models.BooleanField(default=False, verbose_name='谎报')),
-                ('revision_reason', models.TextField(blank=True, verbose_name='修改原因')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.unit', verbose_name='属地')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("title", models.CharField(max_length=200, verbose_name="事故名称")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("road", "道路交通"),
+                            ("industry_trade", "工矿商贸"),
+                            ("construction", "建筑施工"),
+                            ("hazchem", "危化品"),
+                            ("fire", "火灾"),
+                            ("special_equipment", "特种设备"),
+                            ("waterway", "水上交通"),
+                            ("rail", "铁路交通"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="行业领域",
+                    ),
+                ),
+                ("deaths", models.PositiveIntegerField(default=0, verbose_name="死亡人数")),
+                ("serious_injuries", models.PositiveIntegerField(default=0, verbose_name="重伤人数")),
+                (
+                    "direct_loss",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="直接经济损失（万元）"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("ordinary", "一般"),
+                            ("larger", "较大"),
+                            ("major", "重大"),
+                            ("especially_major", "特别重大"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("reported_late", models.BooleanField(default=False, verbose_name="迟报")),
+                ("concealed", models.BooleanField(default=False, verbose_name="瞒报")),
+                ("falsely_reported", models.BooleanField(default=False, verbose_name="谎报")),
+                ("revision_reason", models.TextField(blank=True, verbose_name="修改原因")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="更新时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.unit",
+                        verbose_name="属地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 生产安全事故',
-                'verbose_name_plural': 'historical 生产安全事故',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 生产安全事故",
+                "verbose_name_plural": "historical 生产安全事故",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAccident_departments',
+            name="HistoricalAccident_departments",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('accident', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assessment.accident')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='assessment.historicalaccident')),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.unit')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "accident",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="assessment.accident",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="assessment.historicalaccident",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAccident_departments',
+                "verbose_name": "HistoricalAccident_departments",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAccidentExemption',
+            name="HistoricalAccidentExemption",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='免责理由')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('accident', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assessment.accident', verbose_name='事故')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.unit', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("reason", models.TextField(verbose_name="免责理由")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "accident",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="assessment.accident",
+                        verbose_name="事故",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 事故免责',
-                'verbose_name_plural': 'historical 事故免责',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 事故免责",
+                "verbose_name_plural": "historical 事故免责",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalQuarterLock',
+            name="HistoricalQuarterLock",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第一季度'), (2, '第二季度'), (3, '第三季度'), (4, '第四季度')], verbose_name='季度')),
-                ('locked_at', models.DateTimeField(blank=True, editable=False, verbose_name='锁定时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('locked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='锁定人')),
-                ('year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")],
+                        verbose_name="季度",
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(blank=True, editable=False, verbose_name="锁定时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="锁定人",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 季度锁定',
-                'verbose_name_plural': 'historical 季度锁定',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 季度锁定",
+                "verbose_name_plural": "historical 季度锁定",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReport',
+            name="HistoricalReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第一季度'), (2, '第二季度'), (3, '第三季度'), (4, '第四季度')], verbose_name='季度')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='累计值')),
-                ('progress', models.TextField(blank=True, verbose_name='工作进展')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('approved', '已通过'), ('returned', '已退回')], default='draft', max_length=10, verbose_name='状态')),
-                ('late', models.BooleanField(default=False, verbose_name='迟报')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submitted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
-                ('target', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.target', verbose_name='目标')),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.unit', verbose_name='责任单位')),
-                ('year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")],
+                        verbose_name="季度",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="累计值"
+                    ),
+                ),
+                ("progress", models.TextField(blank=True, verbose_name="工作进展")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("approved", "已通过"),
+                            ("returned", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="迟报")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="更新时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.target",
+                        verbose_name="目标",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 季度填报',
-                'verbose_name_plural': 'historical 季度填报',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 季度填报",
+                "verbose_name_plural": "historical 季度填报",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='QuarterLock',
+            name="QuarterLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第一季度'), (2, '第二季度'), (3, '第三季度'), (4, '第四季度')], verbose_name='季度')),
-                ('locked_at', models.DateTimeField(auto_now_add=True, verbose_name='锁定时间')),
-                ('locked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='锁定人')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quarter_locks', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")],
+                        verbose_name="季度",
+                    ),
+                ),
+                ("locked_at", models.DateTimeField(auto_now_add=True, verbose_name="锁定时间")),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="锁定人",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quarter_locks",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度锁定',
-                'verbose_name_plural': '季度锁定',
+                "verbose_name": "季度锁定",
+                "verbose_name_plural": "季度锁定",
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第一季度'), (2, '第二季度'), (3, '第三季度'), (4, '第四季度')], verbose_name='季度')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='累计值')),
-                ('progress', models.TextField(blank=True, verbose_name='工作进展')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('approved', '已通过'), ('returned', '已退回')], default='draft', max_length=10, verbose_name='状态')),
-                ('late', models.BooleanField(default=False, verbose_name='迟报')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='responsibility.target', verbose_name='目标')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='responsibility.unit', verbose_name='责任单位')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='responsibility.year', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")],
+                        verbose_name="季度",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="累计值"
+                    ),
+                ),
+                ("progress", models.TextField(blank=True, verbose_name="工作进展")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("approved", "已通过"),
+                            ("returned", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="迟报")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="responsibility.target",
+                        verbose_name="目标",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="responsibility.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="responsibility.year",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度填报',
-                'verbose_name_plural': '季度填报',
-                'ordering': ['year', 'quarter', 'unit__sort_order', 'target__indicator__sort_order'],
+                "verbose_name": "季度填报",
+                "verbose_name_plural": "季度填报",
+                "ordering": ["year", "quarter", "unit__sort_order", "target__indicator__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=assessment.models.evidence_path, verbose_name='文件')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('kind', models.CharField(max_length=10, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='assessment.report', verbose_name='填报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=assessment.models.evidence_path, verbose_name="文件")),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("kind", models.CharField(max_length=10, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="assessment.report",
+                        verbose_name="填报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['uploaded_at'],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='accident',
-            index=models.Index(fields=['occurred_at'], name='accident_occurred_at'),
+            model_name="accident",
+            index=models.Index(fields=["occurred_at"], name="accident_occurred_at"),
         ),
         migrations.AddConstraint(
-            model_name='accident',
-            constraint=models.CheckConstraint(condition=models.Q(('direct_loss__gte', 0)), name='accident_loss_not_negative'),
+            model_name="accident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("direct_loss__gte", 0)), name="accident_loss_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accidentexemption',
-            constraint=models.UniqueConstraint(fields=('accident', 'unit'), name='one_exemption_per_unit'),
+            model_name="accidentexemption",
+            constraint=models.UniqueConstraint(fields=("accident", "unit"), name="one_exemption_per_unit"),
         ),
         migrations.AddConstraint(
-            model_name='quarterlock',
-            constraint=models.UniqueConstraint(fields=('year', 'quarter'), name='one_lock_per_quarter'),
+            model_name="quarterlock",
+            constraint=models.UniqueConstraint(fields=("year", "quarter"), name="one_lock_per_quarter"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['year', 'quarter', 'unit'], name='report_year_quarter_unit'),
+            model_name="report",
+            index=models.Index(fields=["year", "quarter", "unit"], name="report_year_quarter_unit"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('target', 'quarter'), name='one_report_per_target_and_quarter'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("target", "quarter"), name="one_report_per_target_and_quarter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='quarter_is_1_to_4'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="quarter_is_1_to_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value__gte', 0), _connector='OR'), name='report_value_not_negative'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__isnull", True), ("value__gte", 0), _connector="OR"),
+                name="report_value_not_negative",
+            ),
         ),
     ]

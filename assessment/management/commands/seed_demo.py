@@ -5,7 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from assessment import demo as assessment_demo
 from responsibility import demo, services
 from responsibility.models import (
     Indicator,
@@ -24,7 +26,15 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created = {"units": 0, "indicators": 0, "years": 0, "users": 0, "letters": 0}
+        created = {
+            "units": 0,
+            "indicators": 0,
+            "years": 0,
+            "users": 0,
+            "letters": 0,
+            "accidents": 0,
+            "reports": 0,
+        }
         units = {}
         for order, (code, name, kind, leader, deputy) in enumerate(demo.UNITS, start=1):
             unit, new = Unit.objects.get_or_create(
@@ -84,6 +94,11 @@ class Command(BaseCommand):
                     Membership.objects.create(user=user, unit=units[code], role=role)
             created["users"] += new
         created["letters"] = self.seed_letters(units)
+        today = timezone.localdate()
+        created["accidents"] = assessment_demo.seed_accidents(today=today)
+        created["reports"] = assessment_demo.seed_reports(
+            office=User.objects.get(username="anweiban"), today=today
+        )
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
         roles = dict(Membership._meta.get_field("role").choices)

@@ -1,0 +1,86 @@
+"""The demo: a believable Wuxi that a second run leaves exactly as it was."""
+
+import io
+from datetime import date
+
+import time_machine
+from django.core.management import call_command
+from django.test import TestCase
+
+from assessment.models import Accident, Report, ReportStatus
+from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User
+
+
+@time_machine.travel(date(2026, 11, 28))
+class SeedDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    def counts(self):
+        return [m.objects.count() for m in (Unit, User, Indicator, ResponsibilityLetter, Accident, Report)]
+
+    def test_a_second_run_changes_nothing(self):
+        before = self.counts()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        self.assertEqual(self.counts(), before)
+        self.assertIn("units +0", out.getvalue())
+        self.assertIn("liangxi_tb", out.getvalue())
+
+    def test_every_wuxi_unit_and_a_catalog_of_100_points_per_kind(self):
+        names = set(Unit.objects.values_list("name", flat=True))
+        for name in [
+            "梁溪区",
+            "锡山区",
+            "惠山区",
+            "滨湖区",
+            "新吴区",
+            "江阴市",
+            "宜兴市",
+            "经开区",
+            "市住房城乡建设局",
+        ]:
+            self.assertIn(name, names)
+        from responsibility.models import weight_totals
+
+        self.assertEqual(set(weight_totals(Indicator.objects.active()).values()), {100})
+        self.assertEqual(Unit.objects.filter(kind=UnitKind.ENTERPRISE).count(), 5)
+
+    def test_letters_in_every_state(self):
+        self.assertFalse(
+            ResponsibilityLetter.objects.filter(year__year=2025).exclude(status=LetterStatus.SIGNED).exists()
+        )
+        states = dict(
+            ResponsibilityLetter.objects.filter(year__year=2026)
+            .exclude(status=LetterStatus.SIGNED)
+            .values_list("unit__code", "status")
+        )
+        self.assertEqual(states, {"huishan": LetterStatus.ISSUED, "haishi": LetterStatus.DRAFT})
+
+    def test_ten_years_of_accidents_falling_with_a_major_one(self):
+        per_year = [Accident.objects.filter(occurred_at__year=y).count() for y in range(2017, 2026)]
+        self.assertGreater(per_year[0], per_year[-1])
+        self.assertEqual(Accident.objects.filter(grade="major").count(), 1)
+        self.assertTrue(Accident.objects.filter(grade="larger", occurred_at__year=2025).exists())
+
+    def test_reports_2025_approved_and_2026_q3_mixed_with_the_demo_units_owing(self):
+        self.assertFalse(
+            Report.objects.filter(year__year=2025).exclude(status=ReportStatus.APPROVED).exists()
+        )
+        self.assertEqual(
+            set(Report.objects.filter(year__year=2025).values_list("quarter", flat=True)), {1, 2, 3, 4}
+        )
+        q3 = Report.objects.filter(year__year=2026, quarter=3)
+        self.assertTrue(
+            {ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.RETURNED}
+            <= set(q3.values_list("status", flat=True))
+        )
+        self.assertTrue(q3.filter(late=True).exists())
+        self.assertFalse(Report.objects.filter(year__year=2026, quarter=4).exists())
+        for code in ["liangxi", "zhujian"]:
+            letter = ResponsibilityLetter.objects.get(year__year=2026, unit__code=code)
+            entered = letter.targets.filter(indicator__source="entered").count()
+            self.assertLess(
+                q3.filter(unit__code=code).count(), entered, f"{code} should still owe part of Q3"
+            )
