@@ -46,6 +46,7 @@ class Cell:
 class UnitRow:
     unit: Unit
     cells: dict[str, Cell] = field(default_factory=dict)  # indicator code → cell; absent: not its target
+    line: list[Cell | None] = field(default_factory=list)
 
     def count(self, *states) -> int:
         return sum(1 for cell in self.cells.values() if cell.state in states)
@@ -106,6 +107,8 @@ def quarter_grid(year: Year, quarter: int, *, units, today: date) -> Grid:
         codes.setdefault(code)
         found = reports.get(target_id)
         rows[unit_id].cells[code] = missing if found is None else Cell(found[0], late=found[1])
+    for row in rows.values():
+        row.line = [row.cells.get(code) for code in codes]  # the template walks this, in column order
     return Grid(codes=list(codes), rows=[row for row in rows.values() if row.cells], overdue=overdue)
 
 
