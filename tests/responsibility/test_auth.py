@@ -115,3 +115,14 @@ class OneTimePasswordTests(TestCase):
 
     def test_logout_is_allowed_before_changing(self):
         self.assertRedirects(self.client.post(reverse("logout")), LOGIN)
+
+
+class LanguageTests(TestCase):
+    def test_pages_are_chinese_even_for_an_english_browser(self):
+        user = make_user(city_role="安委办")
+        for i in range(30):
+            make_unit(name=f"单位{i}", code=f"lang{i}")
+        self.client.force_login(user)
+        response = self.client.get(reverse("responsibility:unit_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, "下一页")
+        self.assertNotContains(response, ">next<")
