@@ -258,3 +258,79 @@ class AccidentExemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.accident} · {self.unit}"
+
+
+# --- 加减分与考核扣分 ---------------------------------------------------------------------
+
+
+class Adjustment(models.Model):
+    """加减分: points added (bonus, +) or taken (penalty, −) for a unit's year, with reason and basis.
+
+    A manual veto (弄虚作假) carries no points: it vetoes the unit with its reason instead.
+    """
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="adjustments", verbose_name="年度")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="adjustments", verbose_name="责任单位")
+    points = models.DecimalField(
+        "分值", max_digits=5, decimal_places=2, help_text="正数为加分，负数为减分；一票否决填 0。"
+    )
+    reason = models.TextField("事由")
+    basis = models.CharField("文件依据", max_length=200, blank=True)
+    manual_veto = models.BooleanField("弄虚作假（一票否决）", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "加减分"
+        ordering = ["year", "unit__sort_order", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(manual_veto=True, points=0) | (Q(manual_veto=False) & ~Q(points=0)),
+                name="adjustment_points_match_kind",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        if self.manual_veto:
+            return f"{self.unit} {self.year.year}年 一票否决：{self.reason}"
+        return f"{self.unit} {self.year.year}年 {self.points:+}分：{self.reason}"
+
+
+class Deduction(models.Model):
+    """考核扣分: one itemized deduction by the assessors from an item_deduction target, with its reason."""
+
+    target = models.ForeignKey(Target, models.CASCADE, related_name="deductions", verbose_name="目标")
+    points = models.DecimalField("扣分", max_digits=5, decimal_places=2)
+    reason = models.TextField("扣分理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核扣分"
+        ordering = ["target", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="deduction_points_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="deduction_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} −{self.points}：{self.reason}"

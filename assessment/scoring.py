@@ -156,6 +156,25 @@ def score_cap_deduction(
     )
 
 
+# The codes of assessment.models.Industry, in its order (this module stays free of Django).
+SECTOR_ORDER = (
+    "road",
+    "industry_trade",
+    "construction",
+    "hazchem",
+    "fire",
+    "special_equipment",
+    "waterway",
+    "rail",
+    "other",
+)
+
+
+def _sector_order(item) -> tuple:
+    sector = item[0]
+    return (SECTOR_ORDER.index(sector), "") if sector in SECTOR_ORDER else (len(SECTOR_ORDER), sector)
+
+
 def _score_sector_caps(
     weight: Decimal,
     caps: Mapping[str, Any],
@@ -165,7 +184,8 @@ def _score_sector_caps(
     unit: str,
 ) -> TargetScore:
     parts, over_total = [], ZERO
-    for sector, cap in caps.items():
+    # In the register's order of industries: PostgreSQL's jsonb does not keep the typed order.
+    for sector, cap in sorted(caps.items(), key=_sector_order):
         cap, deaths = to_decimal(cap), to_decimal(actual.get(sector, 0) or 0)
         name = labels.get(sector, sector)
         if deaths > cap:

@@ -764,3 +764,19 @@ class RankChangeTests(SimpleTestCase):
     def test_by_unit(self):
         ranked = rank(entries((1, 90), (2, 95)))
         self.assertEqual(ranking.by_unit(ranked)[1].rank, 2)
+
+
+class SectorOrderTests(SimpleTestCase):
+    def test_sectors_read_in_the_registers_order_whatever_order_the_caps_come_in(self):
+        from assessment.models import Industry
+        from assessment.scoring import SECTOR_ORDER, score_target
+
+        self.assertEqual(SECTOR_ORDER, tuple(Industry.values))
+        caps = {"fire": "1", "road": "3"}  # as PostgreSQL's jsonb may hand them back
+        reason = score_target(
+            "cap_deduction",
+            weight=Decimal(4),
+            params={"caps": caps, "labels": {"fire": "火灾", "road": "道路交通"}},
+            actual={"road": 3, "fire": 0},
+        ).reason
+        self.assertTrue(reason.startswith("道路交通"), reason)

@@ -1,0 +1,267 @@
+"""The year-end assessment computed from the database: every unit's score, vetoes, grade, rank and 等次.
+
+    results = assess_year(year)                      # provisional: what each unit would score today
+    results = assess_year(year, provisional=False)   # final: Q4 reports, the whole accident window
+
+Units assessed: active units with a signed letter for the year. Everything is loaded in a fixed
+number of queries (9 on the default settings), whatever the number of units, targets, reports or
+accidents; the scoring, veto, grade and ranking rules are the pure modules `scoring`, `vetoes` and
+`ranking`.
+
+Actual values per target (`Indicator.source`, then the rule):
+- entered: the value of the latest approved report. Final: the Q4 report only (reports are
+  cumulative, so the year's result is Q4's); no approved Q4 report scores 0 (无数据). Provisional:
+  the target's highest approved quarter so far. Drafts, submitted and returned reports never count;
+  a late flag does not change the value (late reporting is deducted by the assessors, under E1).
+- derived, from the unit's accident figures (exemptions already removed), by rule:
+  cap_deduction → deaths (with `params["caps"]`, as A4: deaths by industry); count_deduction →
+  accidents of 较大 or worse (A3); yoy_decrease → this period against the same one last year (A2);
+  boolean → no 较大-or-worse accident (DA2); item_deduction → the target's `Deduction` rows (B2,
+  overdue findings, until inspections are recorded). Another rule has no derivation: 无数据.
+- assessed (and any item_deduction target): the target's `Deduction` rows as (points, reason).
+Parameters are the indicator's with the target's own over them.
+
+Adjustments: bonus = sum of positive points, capped by `Year.bonus_cap`; penalty = −sum of the
+negative ones; a manual veto (弄虚作假) becomes veto V9 naming the adjustment. The death cap for V7 is
+the target value of the unit's A1 or DA1 target. Provisional accident figures run from the window's
+start to `today` (when `today` is inside the window); final ones cover the whole window.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from responsibility.models import (
+    GROUP_OF_KIND,
+    IndicatorRule,
+    IndicatorSource,
+    LetterStatus,
+    Target,
+    UnitGroup,
+    UnitKind,
+    Year,
+)
+
+from . import grading, ranking, scoring, vetoes
+from .accidents import UnitFigures, accident_figures
+from .models import Adjustment, Deduction, Report, ReportStatus
+
+DEATH_CAP_CODES = ("A1", "DA1")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    kind: str
+    group: str  # UnitGroup value
+    group_label: str  # 板块, 专业类部门 …
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One target's line in the breakdown."""
+
+    code: str
+    name: str
+    weight: Decimal
+    points: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: UnitRef
+    base: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    score: Decimal  # the total: base + bonus − penalty, floored at 0
+    vetoed: bool
+    vetoes: tuple[vetoes.Veto, ...]
+    yellow_cards: tuple[vetoes.Veto, ...]
+    grade: str
+    rank: int
+    tier: str
+    items: tuple[ItemResult, ...]
+
+    @property
+    def veto_codes(self) -> list[str]:
+        return [veto.code for veto in self.vetoes]
+
+
+def _quarter_filter(provisional: bool) -> dict[str, Any]:
+    return {} if provisional else {"quarter": 4}
+
+
+def _actual(target: Target, params: dict, figures: UnitFigures, reports, deductions) -> Any:
+    indicator = target.indicator
+    rule = indicator.rule
+    if rule == IndicatorRule.ITEM_DEDUCTION:
+        return deductions.get(target.pk, [])
+    if indicator.source == IndicatorSource.ENTERED:
+        return reports.get(target.pk)
+    if indicator.source == IndicatorSource.ASSESSED:
+        return None  # only item deductions are assessed; anything else has no value to score
+    now = figures.current
+    if rule == IndicatorRule.CAP_DEDUCTION:
+        return now.deaths_by_industry if params.get("caps") else now.deaths
+    if rule == IndicatorRule.COUNT_DEDUCTION:
+        return now.count_at_least(grading.LARGER)
+    if rule == IndicatorRule.YOY_DECREASE:
+        return scoring.YoY.of(figures)
+    if rule == IndicatorRule.BOOLEAN:
+        return now.count_at_least(grading.LARGER) == 0
+    return None
+
+
+def _city_order(unit) -> tuple:
+    return (UnitKind.values.index(unit.kind), unit.sort_order, unit.name)
+
+
+def assess_year(year: Year, *, today: date | None = None, provisional: bool = True) -> list[UnitResult]:
+    """Every assessed unit's result, in group order (板块, 专业类部门, 综合类部门, 市属企业), then by
+    rank, then in the city's order. `today` (default: the local date) only matters when provisional.
+    """
+    today = today or timezone.localdate()
+    targets = list(
+        Target.objects.filter(
+            letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
+        )
+        .select_related("letter__unit", "indicator")
+        .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
+    )
+    reports: dict[int, Decimal | None] = {}
+    for target_id, value in (
+        Report.objects.filter(year=year, status=ReportStatus.APPROVED, **_quarter_filter(provisional))
+        .order_by("quarter")
+        .values_list("target_id", "value")
+    ):
+        reports[target_id] = value  # ascending quarters: the latest approved one wins
+    deductions: dict[int, list[scoring.Deduction]] = defaultdict(list)
+    for target_id, points, reason in (
+        Deduction.objects.filter(target__letter__year=year)
+        .order_by("created_at", "pk")
+        .values_list("target_id", "points", "reason")
+    ):
+        deductions[target_id].append(scoring.Deduction(points, reason))
+    adjustments: dict[int, list[Adjustment]] = defaultdict(list)
+    for adjustment in Adjustment.objects.filter(year=year).order_by("created_at", "pk"):
+        adjustments[adjustment.unit_id].append(adjustment)
+    until = today if provisional and today < year.accident_window_end else None
+    figures = accident_figures(year, until=until)
+
+    by_unit: dict[int, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_unit[target.letter.unit_id].append(target)
+    units = sorted((ts[0].letter.unit for ts in by_unit.values()), key=_city_order)
+
+    partial = {}
+    for unit in units:
+        partial[unit.pk] = _score_unit(
+            year, unit, by_unit[unit.pk], figures[unit.pk], reports, deductions, adjustments[unit.pk]
+        )
+    order = {unit.pk: i for i, unit in enumerate(units)}
+    ranked = ranking.rank(
+        ranking.Entry(
+            unit.pk,
+            GROUP_OF_KIND[unit.kind],
+            partial[unit.pk]["score"],
+            partial[unit.pk]["vetoed"],
+            sort_key=order[unit.pk],
+        )
+        for unit in units
+    )
+    tiers = ranking.tiers(ranked)
+    return [
+        UnitResult(**partial[item.unit_id], rank=item.rank, tier=tiers[item.unit_id])
+        for item in sorted(ranked, key=lambda r: (_group_index(r.group), r.rank, order[r.unit_id]))
+    ]
+
+
+def _group_index(group: str) -> int:
+    return UnitGroup.values.index(group)
+
+
+def _score_unit(year, unit, targets, figures, reports, deductions, adjustments) -> dict[str, Any]:
+    items, death_cap = [], None
+    for target in targets:
+        indicator = target.indicator
+        params = {**indicator.params, **target.params}
+        if indicator.rule == IndicatorRule.COUNT_DEDUCTION and indicator.source == IndicatorSource.DERIVED:
+            params = {"label": "较大及以上事故", "unit": "起", **params}  # what is counted, in the reason
+        actual = _actual(target, params, figures, reports, deductions)
+        result = scoring.score_target(
+            indicator.rule,
+            weight=target.weight,
+            target_value=target.target_value,
+            params=params,
+            actual=actual,
+        )
+        items.append(ItemResult(indicator.code, indicator.name, target.weight, result.points, result.reason))
+        if indicator.code in DEATH_CAP_CODES:
+            death_cap = target.target_value
+    base = sum((item.points for item in items), ZERO)
+    bonus = sum((a.points for a in adjustments if a.points > 0), ZERO)
+    penalty = -sum((a.points for a in adjustments if a.points < 0), ZERO)
+    totals = scoring.total(base, bonus, penalty, bonus_cap=year.bonus_cap)
+    veto_input = vetoes.VetoInput.from_figures(
+        unit.kind,
+        figures.current,
+        death_cap=death_cap,
+        total=totals.total,
+        manual_vetoes=tuple((a.pk, a.reason) for a in adjustments if a.manual_veto),
+        pass_line=year.pass_min,
+    )
+    found = tuple(vetoes.check_vetoes(veto_input))
+    group = GROUP_OF_KIND[unit.kind]
+    return {
+        "unit": UnitRef(unit.pk, unit.code, unit.name, unit.kind, group.value, group.label),
+        "base": totals.base,
+        "bonus": totals.bonus,
+        "penalty": totals.penalty,
+        "score": totals.total,
+        "vetoed": bool(found),
+        "vetoes": found,
+        "yellow_cards": tuple(vetoes.yellow_cards(veto_input)),
+        "grade": scoring.grade(
+            totals.total, bands=(year.excellent_min, year.good_min, year.pass_min), vetoed=bool(found)
+        ),
+        "items": tuple(items),
+    }
+
+
+def _number(value: Decimal) -> float:
+    """A Decimal already at two decimals as a JSON number (float; 92.5 prints as 92.5)."""
+    return float(scoring.round2(value))
+
+
+def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
+    """The `assess --json` shape (relied on outside the code): one object per unit, in `results` order.
+
+    Points are JSON numbers (floats of the two-decimal values); `group` is the Chinese group label;
+    `veto_reasons` lists the veto rule codes (V1 … V10) in rule order, one per veto.
+    """
+    return [
+        {
+            "unit": r.unit.code,
+            "name": r.unit.name,
+            "group": r.unit.group_label,
+            "base": _number(r.base),
+            "bonus": _number(r.bonus),
+            "penalty": _number(r.penalty),
+            "score": _number(r.score),
+            "vetoed": r.vetoed,
+            "veto_reasons": r.veto_codes,
+            "grade": r.grade,
+            "rank": r.rank,
+            "tier": r.tier,
+        }
+        for r in results
+    ]
