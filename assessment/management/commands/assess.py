@@ -4,6 +4,7 @@
 
 `--json` prints `assessing.as_json`: a list with one object per unit and the keys unit, name, group,
 base, bonus, penalty, score, vetoed, veto_reasons, grade, rank, tier (relied on outside the code).
+A finalized year prints its snapshot (`finalizing.snapshot_results`) unless --provisional is given.
 """
 
 import json
@@ -11,13 +12,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.assessing import UnitResult, as_json, assess_year
+from assessment.finalizing import snapshot_results
 from responsibility.models import Year
 
 
 class Command(BaseCommand):
     help = (
         "计算并打印某年度的考核排名（按组排名、等次、一票否决）。默认按年终口径计算（第四季度填报、"
-        "全年事故）；--provisional 按截至今天的最新已审核季度和事故计算。目前每次都现算，尚无定稿快照。"
+        "全年事故）；--provisional 按截至今天的最新已审核季度和事故计算。已定稿的年度打印定稿结果。"
     )
 
     def add_arguments(self, parser):
@@ -35,15 +37,18 @@ class Command(BaseCommand):
             year_row = Year.objects.get(year=year)
         except Year.DoesNotExist as exc:
             raise CommandError(f"没有 {year} 考核年度。") from exc
-        results = assess_year(year_row, provisional=provisional)
+        results = None if provisional else snapshot_results(year_row)
+        final = results is not None
+        if results is None:
+            results = assess_year(year_row, provisional=provisional)
         if options["json"]:
             self.stdout.write(json.dumps(as_json(results), ensure_ascii=False, indent=2))
             return
-        self.stdout.write(self._table(year, provisional, results))
+        self.stdout.write(self._table(year, provisional, results, final=final))
 
-    def _table(self, year: int, provisional: bool, results: list[UnitResult]) -> str:
+    def _table(self, year: int, provisional: bool, results: list[UnitResult], *, final: bool = False) -> str:
         kind = "预估（截至今天）" if provisional else "年终"
-        lines = [f"{year}年度安全生产目标责任考核排名（{kind}）"]
+        lines = [f"{year}年度安全生产目标责任考核排名（{kind}）" + ("（已定稿）" if final else "")]
         if not results:
             lines.append("没有已签订责任书的单位。")
         group = None
