@@ -1,13 +1,12 @@
 """The quarter at a glance: units × targets, each cell the state of that report."""
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 import openpyxl
 from django.http import HttpResponse
 
-from responsibility.exports import CONTENT_TYPES, attachment, neutralize
+from responsibility.exports import CONTENT_TYPES, attachment, neutralize, workbook_bytes
 from responsibility.models import LetterStatus, Target, Unit, Year
 
 from . import report_services
@@ -120,12 +119,6 @@ def grid_workbook_response(grid: Grid, year: Year, quarter: int) -> HttpResponse
     for row in grid.rows:
         cells = [row.cells[code].label if code in row.cells else "—" for code in grid.codes]
         sheet.append([neutralize(row.unit.name), *cells, row.done, len(row.cells), row.late])
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["xlsx"])
+    response = HttpResponse(workbook_bytes(workbook), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = attachment(f"{year.year}年第{quarter}季度填报总览.xlsx")
     return response

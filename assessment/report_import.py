@@ -14,7 +14,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from responsibility.exports import neutralize
+from responsibility.exports import neutralize, workbook_bytes
 
 SHEET = "季度填报"
 INFO_SHEET = "说明"
@@ -71,9 +71,6 @@ def build_template(*, unit, year: int, quarter: int, rows) -> bytes:
                 None,
             ]
         )
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells[:3]:
-            cell.data_type = "s"
     for column, width in zip("ABCDEF", [10, 44, 24, 14, 14, 40], strict=True):
         sheet.column_dimensions[column].width = width
     info = workbook.create_sheet(INFO_SHEET)
@@ -84,9 +81,7 @@ def build_template(*, unit, year: int, quarter: int, rows) -> bytes:
     info.append(
         ["填写说明", "只填“本季度累计值”（数字，不能为负）和“工作进展”；不要改动指标代码；留空的行不导入。"]
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def read_upload(data: bytes, *, unit, year: int, quarter: int, codes: set[str]) -> ImportResult:
@@ -187,10 +182,4 @@ def failed_rows_workbook(errors: list[RowError]) -> bytes:
             for v in (error.cells + [None] * len(HEADERS))[: len(HEADERS)]
         ]
         sheet.append([*cells, error.message])
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

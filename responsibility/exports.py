@@ -40,14 +40,7 @@ def export_response(table, export_format: str, filename: str) -> HttpResponse:
         sheet.title = filename[:31]
         for row in rows:
             sheet.append(row)
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    # Belt and braces: mark every text cell as text, never as a formula.
-                    cell.data_type = "s"
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        body = buffer.getvalue()
+        body = workbook_bytes(workbook)
     else:
         buffer = io.StringIO()
         buffer.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
@@ -61,6 +54,18 @@ def export_response(table, export_format: str, filename: str) -> HttpResponse:
 def attachment(filename: str) -> str:
     """A Content-Disposition that keeps a Chinese file name intact in every browser."""
     return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+def workbook_bytes(workbook) -> bytes:
+    """The .xlsx file, with every text cell of every sheet marked as text, never as a formula."""
+    for sheet in workbook.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def requested_format(request) -> str | None:
