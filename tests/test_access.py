@@ -160,6 +160,13 @@ EXPECTATIONS = {
         office_only(302) | {"reporter_b": 404},
     ),
     "assessment:quarter_overview": (None, everyone(200), everyone(200)),
+    # The year-end ranking: the city's roles; a unit sees only its own page, once published.
+    "assessment:ranking": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
+    "assessment:unit_assessment": (
+        lambda o: {"year": 2026, "unit_pk": o.unit_b.pk},
+        # Unit B is assessed (its letter is signed) but nothing is published: still a 404 for B.
+        *[everyone(404) | {"inspector": 200, "leader": 200, "office": 200}] * 2,
+    ),
     # The accident register: city-wide for the office and leaders, a unit sees its territory
     # and its sector; only the 安委办 records, revises, exempts and imports.
     "assessment:accident_list": (None, everyone(200), everyone(200)),
@@ -255,6 +262,16 @@ class AccessTests(TestCase):
         cls.report_a = Report.objects.create(
             target=target_a, unit=cls.unit_a, year=year, quarter=3, value=5, status=ReportStatus.SUBMITTED
         )
+        letter_b = ResponsibilityLetter.objects.create(
+            year=year,
+            unit=cls.unit_b,
+            status=LetterStatus.SIGNED,
+            doc_seq=2,
+            doc_number="锡安委〔2026〕2号",
+            issued_on=date(2026, 2, 1),
+            signed_on=date(2026, 2, 3),
+        )
+        Target.objects.create(letter=letter_b, indicator=cls.indicator, weight=100)
         cls.accident_a = Accident.objects.create(
             occurred_at=at(2026, 3, 5),
             place="梁溪区某工地",
