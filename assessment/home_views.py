@@ -1,7 +1,7 @@
 """The first page after login, for each role: what is owed, what waits, who is in trouble."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from responsibility.models import (
     weight_totals,
 )
 
-from .models import Report, ReportStatus
+from .models import Accident, Report, ReportStatus
 from .report_views import current_quarter
 
 
@@ -38,6 +38,7 @@ def home(request):
     user = request.user
     if roles.can_manage(user):
         context["setup"] = _setup_status()
+        context["waiting"] = _waiting_for_office(today)
     if roles.sees_all_units(user):
         context["unit_counts"] = _unit_counts()
         if year:
@@ -90,8 +91,18 @@ def _my_quarters(user, year: Year, today) -> list[dict]:
     return list(units.values())
 
 
+def _waiting_for_office(today) -> dict:
+    """What waits for the 安委办 today: reports to review, and this month's accidents."""
+    waiting = Report.objects.filter(status=ReportStatus.SUBMITTED).aggregate(
+        total=Count("pk"), late=Count("pk", filter=Q(late=True))
+    )
+    month = Accident.objects.filter(occurred_at__date__gte=today.replace(day=1), occurred_at__date__lte=today)
+    waiting["accidents"] = month.aggregate(n=Count("pk"), larger=Count("pk", filter=~Q(grade="ordinary")))
+    return waiting
+
+
 def _progress_totals(groups: list[dict]) -> dict:
-    keys = ["signed", "issued", "overdue", "draft", "total"]
+    keys = ["signed", "issued", "pending", "overdue", "draft", "total"]
     return {key: sum(group[key] for group in groups) for key in keys}
 
 

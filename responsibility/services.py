@@ -294,6 +294,7 @@ def signing_progress(year: Year, *, today: date) -> list[dict]:
     result = []
     for entry in groups.values():
         entry["total"] = entry["signed"] + entry["issued"] + entry["draft"]
+        entry["pending"] = entry["issued"] - entry["overdue"]  # issued, not signed, not yet overdue
         if entry["total"]:
             entry["signed_pct"] = entry["signed"] * 100 / entry["total"]
             result.append(entry)

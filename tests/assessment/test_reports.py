@@ -505,3 +505,35 @@ class SaveQueryCountTests(ReportTestCase):
         both = post(self.row(self.tasks, value="1") | self.row(self.training, value="2"))
         self.assertEqual(Report.objects.count(), 2)
         self.assertEqual(both, one)
+
+
+@time_machine.travel(date(2026, 10, 12))
+class OfficeHomeTests(ReportTestCase):
+    def test_the_office_sees_what_waits_for_review_and_this_months_accidents(self):
+        Report.objects.create(
+            target=self.target(self.tasks),
+            unit=self.liangxi,
+            year=self.year,
+            quarter=3,
+            value=D(1),
+            status=ReportStatus.SUBMITTED,
+            late=True,
+        )
+        Report.objects.create(
+            target=self.target(self.training),
+            unit=self.liangxi,
+            year=self.year,
+            quarter=3,
+            value=D(1),
+            status=ReportStatus.SUBMITTED,
+        )
+        from tests.assessment.factories import at, make_accident
+
+        make_accident(unit=self.liangxi, occurred_at=at(2026, 10, 3), deaths=3)
+        make_accident(unit=self.liangxi, occurred_at=at(2026, 9, 3), deaths=1, title="上月事故")
+        self.client.force_login(self.office)
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, "项填报待审核")
+        self.assertEqual(response.context["waiting"]["total"], 2)
+        self.assertContains(response, "其中迟报 1 项")
+        self.assertContains(response, "本月事故 1 起，其中较大及以上 1 起")

@@ -28,8 +28,9 @@ class PageQueryCountTests(TestCase):
     # session save (savepoint, update, release: idle expiry pushes the session on each request).
     PAGES = {
         # frame; the current year; catalog totals, kinds in use, units without people,
-        # pending passwords; units per group; letters signed per group; the user's own units
-        "home": ("home", 9 + 8),
+        # pending passwords; reports waiting for review; this month's accidents; units per group;
+        # letters signed per group; the user's own units
+        "home": ("home", 9 + 10),
         # frame; count; page of units
         "unit_list": ("responsibility:unit_list", 9 + 2),
         # frame; unit filter choices; count; page of people; their memberships; their groups
