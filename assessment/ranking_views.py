@@ -77,7 +77,7 @@ def _rows(results, previous, year: Year) -> list[dict]:
             "rank": r.rank,
             "change": ranking.rank_change(r.rank, before.get(r.unit.id)) if previous else "—",
             "name": r.unit.name,
-            "url": reverse("assessment:unit_assessment", args=[year.year, r.unit.id]),
+            "url": reverse("assessment:assessment_detail", args=[year.year, r.unit.id]),
             "score": r.score,
             "base": r.base,
             "bonus": r.bonus,

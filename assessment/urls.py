@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ranking_views, report_import_views, report_views
+from . import dashboard_views, ranking_views, report_import_views, report_views
 from .accident_urls import urlpatterns as accident_urlpatterns
 
 app_name = "assessment"
@@ -44,7 +44,10 @@ urlpatterns = [
     path("review/<int:pk>/reopen/", report_views.report_reopen, name="report_reopen"),
     path("overview/", report_views.quarter_overview, name="quarter_overview"),
     path("overview/lock/", report_views.quarter_lock, name="quarter_lock"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("ranking/", ranking_views.ranking_table, name="ranking"),
-    path("assessment/<int:year>/units/<int:unit_pk>/", ranking_views.unit_assessment, name="unit_assessment"),
+    path(
+        "assessment/<int:year>/units/<int:unit_pk>/", ranking_views.unit_assessment, name="assessment_detail"
+    ),
     *accident_urlpatterns,
 ]

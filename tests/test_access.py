@@ -161,8 +161,9 @@ EXPECTATIONS = {
     ),
     "assessment:quarter_overview": (None, everyone(200), everyone(200)),
     # The year-end ranking: the city's roles; a unit sees only its own page, once published.
+    "assessment:dashboard": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
     "assessment:ranking": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
-    "assessment:unit_assessment": (
+    "assessment:assessment_detail": (
         lambda o: {"year": 2026, "unit_pk": o.unit_b.pk},
         # Unit B is assessed (its letter is signed) but nothing is published: still a 404 for B.
         *[everyone(404) | {"inspector": 200, "leader": 200, "office": 200}] * 2,

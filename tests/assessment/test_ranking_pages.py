@@ -53,8 +53,8 @@ class RankingPageTests(TestCase):
         self.assertEqual(self.page().status_code, 403)
 
     def test_a_units_page_only_after_publishing_and_only_its_own(self):
-        url = reverse("assessment:unit_assessment", args=[2026, self.u["liangxi"].pk])
-        other = reverse("assessment:unit_assessment", args=[2026, self.u["xishan"].pk])
+        url = reverse("assessment:assessment_detail", args=[2026, self.u["liangxi"].pk])
+        other = reverse("assessment:assessment_detail", args=[2026, self.u["xishan"].pk])
         self.client.force_login(self.liangxi_reporter)
         self.assertEqual(self.client.get(url).status_code, 404)  # not yet published
         finalizing.finalize(self.year, user=self.office)
@@ -66,7 +66,7 @@ class RankingPageTests(TestCase):
 
     def test_leaders_see_every_units_page_with_vetoes_linked_to_their_records(self):
         self.client.force_login(self.leader)
-        response = self.client.get(reverse("assessment:unit_assessment", args=[2026, self.u["huishan"].pk]))
+        response = self.client.get(reverse("assessment:assessment_detail", args=[2026, self.u["huishan"].pk]))
         self.assertContains(response, "V6")
         self.assertContains(response, reverse("assessment:accident_detail", args=[self.concealed.pk]))
 
