@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from responsibility import roles
-from responsibility.models import Unit, UnitGroup, Year
-from responsibility.views import table_page
+from responsibility.models import UnitGroup, Year
+from responsibility.views import get_unit_for_user, table_page
 
 from . import assessing, finalizing, ranking
 from .models import Adjustment, Assessment
@@ -137,7 +137,7 @@ def _year_from(request, today) -> Year:
 @login_required
 def unit_assessment(request, year: int, unit_pk: int):
     """One unit's year: every target's points and reason, adjustments, vetoes with their records."""
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_pk)
+    unit = get_unit_for_user(request, unit_pk)
     year_obj = get_object_or_404(Year, year=year)
     if not roles.sees_all_units(request.user):
         # A unit sees its own assessment once it is published, and not before.

@@ -13,10 +13,11 @@ from django.utils import timezone
 from responsibility.exports import CONTENT_TYPES, attachment
 from responsibility.forms import ChineseFormMixin
 from responsibility.uploads import CheckedFileField
+from responsibility.views import get_unit_for_user
 
 from . import report_import, report_services
 from .models import Report
-from .report_views import _can_file, _get_unit_for_user, _get_year
+from .report_views import _can_file, _get_year
 
 
 class ImportForm(ChineseFormMixin, forms.Form):
@@ -28,7 +29,7 @@ def _session_key(unit, year, quarter) -> str:
 
 
 def _page(request, unit_pk: int, year: int, quarter: int):
-    unit = _get_unit_for_user(request, unit_pk)
+    unit = get_unit_for_user(request, unit_pk)
     year_obj = _get_year(year)
     targets = report_services.entered_targets(unit, year_obj)
     return unit, year_obj, targets

@@ -12,17 +12,13 @@ from django.views.decorators.http import require_POST
 
 from responsibility import roles
 from responsibility.models import MembershipRole, Unit, Year
-from responsibility.views import manager_required, require_manager, table_page
+from responsibility.views import get_unit_for_user, manager_required, require_manager, table_page
 
 from . import report_services
 from .models import Evidence, Report, ReportStatus
 from .overview import grid_workbook_response, quarter_grid
 from .report_forms import QuarterForm, ReopenForm, ReportRowForm, ReviewFilterForm, ReviewForm
 from .tables import ReviewTable
-
-
-def _get_unit_for_user(request, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
 
 
 def _get_report_for_user(request, pk: int) -> Report:
@@ -85,7 +81,7 @@ def _rows(unit: Unit, year: Year, quarter: int, data=None, files=None) -> list[R
 
 @login_required
 def report_entry(request, unit_pk: int, year: int, quarter: int):
-    unit = _get_unit_for_user(request, unit_pk)
+    unit = get_unit_for_user(request, unit_pk)
     year_obj = _get_year(year)
     if quarter not in (1, 2, 3, 4):
         raise Http404
@@ -257,7 +253,7 @@ def report_review(request, pk: int):
 @require_POST
 @manager_required
 def report_review_unit(request, unit_pk: int, year: int, quarter: int):
-    unit = _get_unit_for_user(request, unit_pk)
+    unit = get_unit_for_user(request, unit_pk)
     reports = list(
         Report.objects.filter(unit=unit, year__year=year, quarter=quarter, status=ReportStatus.SUBMITTED)
     )

@@ -56,7 +56,7 @@ def table_page(request, table, template: str, context: dict, *, export_name: str
 # --- units -----------------------------------------------------------------------------
 
 
-def _get_unit_for_user(request, pk: int) -> Unit:
+def get_unit_for_user(request, pk: int) -> Unit:
     """The one way views fetch a unit: 404 unless the user may see it."""
     return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
 
@@ -76,7 +76,7 @@ def unit_list(request):
 
 @login_required
 def unit_detail(request, pk: int):
-    unit = _get_unit_for_user(request, pk)
+    unit = get_unit_for_user(request, pk)
     members = unit.memberships.select_related("user").order_by("role", "user__name")
     history = (
         history_rows(unit.history.select_related("history_user"), describe=lambda h: f"{h.name}（{h.code}）")
@@ -102,7 +102,7 @@ def unit_create(request):
 
 @login_required
 def unit_edit(request, pk: int):
-    unit = _get_unit_for_user(request, pk)
+    unit = get_unit_for_user(request, pk)
     require_manager(request)
     form = UnitForm(request.POST or None, instance=unit)
     if form.is_valid():
@@ -115,7 +115,7 @@ def unit_edit(request, pk: int):
 @require_POST
 @login_required
 def unit_set_active(request, pk: int):
-    unit = _get_unit_for_user(request, pk)
+    unit = get_unit_for_user(request, pk)
     require_manager(request)
     active = request.POST.get("active") == "1"
     services.set_unit_active(unit, active=active)
