@@ -9,6 +9,7 @@ Everything is loaded in a fixed number of queries, whatever the number of units 
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -174,7 +175,24 @@ class _Tally:
         )
 
 
-def figures_for_periods(current: Period, previous: Period) -> dict[int, UnitFigures]:
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if over the register, never saved: accidents given another grade, and more exemptions.
+
+    `grades`: {accident id: grade (grading.ORDER)}; `exemptions`: {(accident id, unit id)} added to
+    the recorded ones.
+    """
+
+    grades: Mapping[int, str] = field(default_factory=dict)
+    exemptions: frozenset[tuple[int, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.grades or self.exemptions)
+
+
+def figures_for_periods(
+    current: Period, previous: Period, *, scenario: Scenario | None = None
+) -> dict[int, UnitFigures]:
     """`accident_figures` for two periods already worked out (4 queries)."""
     window = current.q() | previous.q()
     in_window = Accident.objects.filter(window).order_by().values("pk")
@@ -205,6 +223,13 @@ def figures_for_periods(current: Period, previous: Period) -> dict[int, UnitFigu
         "accident_id", "unit_id"
     ):
         exempted[accident_id].add(unit_id)
+    if scenario:
+        for accident_id, unit_id in scenario.exemptions:
+            exempted[accident_id].add(unit_id)
+        rows = [
+            (*row[:6], scenario.grades[row[0]], *row[7:]) if row[0] in scenario.grades else row
+            for row in rows
+        ]
 
     tallies: dict[tuple[int, bool], _Tally] = defaultdict(_Tally)  # (unit id, is current) → tally
     for row in rows:
@@ -228,7 +253,9 @@ def figures_for_periods(current: Period, previous: Period) -> dict[int, UnitFigu
     return result
 
 
-def accident_figures(year: Year, *, until: date | None = None) -> dict[int, UnitFigures]:
+def accident_figures(
+    year: Year, *, until: date | None = None, scenario: Scenario | None = None
+) -> dict[int, UnitFigures]:
     """Every unit's accident figures for `year` and for the same period of the year before.
 
     Returns {unit id: UnitFigures} with an entry for every unit (zero figures when it had no
@@ -238,7 +265,8 @@ def accident_figures(year: Year, *, until: date | None = None) -> dict[int, Unit
     (`ids`, `ids_by_grade`, `late_ids`, `concealed_or_false_ids`), their counts (`count`,
     `by_grade`, `late`, `concealed_or_false`), `deaths`, `serious_injuries`, `direct_loss` and
     `deaths_by_industry`. An accident counts for its 属地 and for each 监管部门, unless that unit
-    is exempted from it. Five queries, however many units and accidents.
+    is exempted from it. Five queries, however many units and accidents. A `scenario` regrades
+    accidents and adds exemptions in memory, for the what-if.
     """
     current, previous = comparison_periods(year, until=until)
-    return figures_for_periods(current, previous)
+    return figures_for_periods(current, previous, scenario=scenario)

@@ -48,7 +48,7 @@ from responsibility.models import (
 )
 
 from . import grading, ranking, scoring, vetoes
-from .accidents import UnitFigures, accident_figures
+from .accidents import Scenario, UnitFigures, accident_figures
 from .models import Adjustment, Deduction, Report, ReportStatus
 
 DEATH_CAP_CODES = ("A1", "DA1")
@@ -96,8 +96,10 @@ class UnitResult:
         return [veto.code for veto in self.vetoes]
 
 
-def _quarter_filter(provisional: bool) -> dict[str, Any]:
-    return {} if provisional else {"quarter": 4}
+def _quarter_filter(provisional: bool, through_quarter: int | None) -> dict[str, Any]:
+    if not provisional:
+        return {"quarter": 4}
+    return {} if through_quarter is None else {"quarter__lte": through_quarter}
 
 
 def _actual(target: Target, params: dict, figures: UnitFigures, reports, deductions) -> Any:
@@ -125,11 +127,34 @@ def _city_order(unit) -> tuple:
     return (UnitKind.values.index(unit.kind), unit.sort_order, unit.name)
 
 
-def assess_year(year: Year, *, today: date | None = None, provisional: bool = True) -> list[UnitResult]:
+def quarter_end(year: int, quarter: int) -> date:
+    return date(year, 3 * quarter, 30 if quarter in (2, 3) else 31)
+
+
+def last_quarter_ended(year: Year, today: date) -> int | None:
+    """The last quarter of `year` that ended before `today` (4 once the year is over), or None."""
+    ended = [q for q in range(1, 5) if quarter_end(year.year, q) < today]
+    return ended[-1] if ended else None
+
+
+def assess_year(
+    year: Year,
+    *,
+    today: date | None = None,
+    provisional: bool = True,
+    through_quarter: int | None = None,
+    scenario: Scenario | None = None,
+) -> list[UnitResult]:
     """Every assessed unit's result, in group order (板块, 专业类部门, 综合类部门, 市属企业), then by
     rank, then in the city's order. `today` (default: the local date) only matters when provisional.
+
+    `through_quarter` (provisional only): the ranking as it stood at the end of that quarter, on
+    the approved reports of that quarter and before and the accidents until its last day. A
+    `scenario` (accidents.Scenario) regrades accidents and adds exemptions, in memory only.
     """
     today = today or timezone.localdate()
+    if through_quarter is not None:
+        provisional, today = True, min(today, quarter_end(year.year, through_quarter))
     targets = list(
         Target.objects.filter(
             letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
@@ -139,7 +164,9 @@ def assess_year(year: Year, *, today: date | None = None, provisional: bool = Tr
     )
     reports: dict[int, Decimal | None] = {}
     for target_id, value in (
-        Report.objects.filter(year=year, status=ReportStatus.APPROVED, **_quarter_filter(provisional))
+        Report.objects.filter(
+            year=year, status=ReportStatus.APPROVED, **_quarter_filter(provisional, through_quarter)
+        )
         .order_by("quarter")
         .values_list("target_id", "value")
     ):
@@ -155,7 +182,8 @@ def assess_year(year: Year, *, today: date | None = None, provisional: bool = Tr
     for adjustment in Adjustment.objects.filter(year=year).order_by("created_at", "pk"):
         adjustments[adjustment.unit_id].append(adjustment)
     until = today if provisional and today < year.accident_window_end else None
-    figures = accident_figures(year, until=until)
+    figures = accident_figures(year, until=until, scenario=scenario)
+    rules = vetoes.rules_from_config(year.veto_rules)
 
     by_unit: dict[int, list[Target]] = defaultdict(list)
     for target in targets:
@@ -165,7 +193,7 @@ def assess_year(year: Year, *, today: date | None = None, provisional: bool = Tr
     partial = {}
     for unit in units:
         partial[unit.pk] = _score_unit(
-            year, unit, by_unit[unit.pk], figures[unit.pk], reports, deductions, adjustments[unit.pk]
+            year, unit, by_unit[unit.pk], figures[unit.pk], reports, deductions, adjustments[unit.pk], rules
         )
     order = {unit.pk: i for i, unit in enumerate(units)}
     ranked = ranking.rank(
@@ -178,18 +206,22 @@ def assess_year(year: Year, *, today: date | None = None, provisional: bool = Tr
         )
         for unit in units
     )
-    tiers = ranking.tiers(ranked)
+    tiers = ranking.tiers(ranked, proportions=tier_proportions(year))
     return [
         UnitResult(**partial[item.unit_id], rank=item.rank, tier=tiers[item.unit_id])
         for item in sorted(ranked, key=lambda r: (_group_index(r.group), r.rank, order[r.unit_id]))
     ]
 
 
+def tier_proportions(year: Year) -> tuple[Decimal, Decimal]:
+    return (Decimal(year.first_tier_percent) / 100, Decimal(year.second_tier_percent) / 100)
+
+
 def _group_index(group: str) -> int:
     return UnitGroup.values.index(group)
 
 
-def _score_unit(year, unit, targets, figures, reports, deductions, adjustments) -> dict[str, Any]:
+def _score_unit(year, unit, targets, figures, reports, deductions, adjustments, rules) -> dict[str, Any]:
     items, death_cap = [], None
     for target in targets:
         indicator = target.indicator
@@ -219,7 +251,7 @@ def _score_unit(year, unit, targets, figures, reports, deductions, adjustments) 
         manual_vetoes=tuple((a.pk, a.reason) for a in adjustments if a.manual_veto),
         pass_line=year.pass_min,
     )
-    found = tuple(vetoes.check_vetoes(veto_input))
+    found = tuple(vetoes.check_vetoes(veto_input, rules))
     group = GROUP_OF_KIND[unit.kind]
     return {
         "unit": UnitRef(unit.pk, unit.code, unit.name, unit.kind, group.value, group.label),
@@ -229,7 +261,7 @@ def _score_unit(year, unit, targets, figures, reports, deductions, adjustments) 
         "score": totals.total,
         "vetoed": bool(found),
         "vetoes": found,
-        "yellow_cards": tuple(vetoes.yellow_cards(veto_input)),
+        "yellow_cards": tuple(vetoes.yellow_cards(veto_input, rules)),
         "grade": scoring.grade(
             totals.total, bands=(year.excellent_min, year.good_min, year.pass_min), vetoed=bool(found)
         ),

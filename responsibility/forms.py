@@ -233,7 +233,17 @@ YEAR_DATES = [
 class YearForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Year
-        fields = ["year", "status", *YEAR_DATES, "excellent_min", "good_min", "pass_min", "bonus_cap"]
+        fields = [
+            "year",
+            "status",
+            *YEAR_DATES,
+            "excellent_min",
+            "good_min",
+            "pass_min",
+            "bonus_cap",
+            "first_tier_percent",
+            "second_tier_percent",
+        ]
         widgets = dict.fromkeys(YEAR_DATES, DateInput())
 
     # A new year may leave its dates blank: the defaults are filled in.

@@ -193,6 +193,16 @@ class Year(models.Model):
     good_min = models.DecimalField("良好分数线", max_digits=5, decimal_places=2, default=Decimal(80))
     pass_min = models.DecimalField("合格分数线", max_digits=5, decimal_places=2, default=Decimal(60))
     bonus_cap = models.DecimalField("加分上限", max_digits=4, decimal_places=2, default=Decimal(5))
+    # 等次 by rank within each group: the first tier's share, and the second's (the rest: 第三等次).
+    first_tier_percent = models.DecimalField(
+        "第一等次比例（%）", max_digits=5, decimal_places=2, default=Decimal(30)
+    )
+    second_tier_percent = models.DecimalField(
+        "第二等次比例（%）", max_digits=5, decimal_places=2, default=Decimal(40)
+    )
+    # The year's settings of the 一票否决 rules over the defaults (assessment.vetoes.rules_from_config),
+    # e.g. {"V3": {"larger_count": 3}, "V7": {"enabled": false}}; edited on the assessment's veto page.
+    veto_rules = models.JSONField("一票否决规则", default=dict, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords()
@@ -218,6 +228,12 @@ class Year(models.Model):
                 & Q(pass_min__gt=0)
                 & Q(excellent_min__lte=100),
                 name="grade_bands_descend",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_tier_percent__gt=0)
+                & Q(second_tier_percent__gte=0)
+                & Q(first_tier_percent__lte=100 - models.F("second_tier_percent")),
+                name="tier_percents_within_100",
             ),
         ]
 
@@ -268,6 +284,13 @@ class Year(models.Model):
             errors.setdefault("pass_min", "合格分数线须大于 0。")
         if self.bonus_cap is not None and self.bonus_cap < 0:
             errors["bonus_cap"] = "加分上限不能为负数。"
+        first, second = self.first_tier_percent, self.second_tier_percent
+        if first is not None and not 0 < first <= 100:
+            errors["first_tier_percent"] = "第一等次比例须大于 0、不超过 100。"
+        if second is not None and second < 0:
+            errors["second_tier_percent"] = "第二等次比例不能为负数。"
+        elif first is not None and second is not None and first + second > 100:
+            errors["second_tier_percent"] = f"第一、第二等次比例合计不能超过 100（现为 {first + second}）。"
         if errors:
             raise ValidationError(errors)
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from assessment.accidents import Scenario
 from assessment.assessing import as_json, assess_year
 from assessment.models import Adjustment, Deduction, Industry, Report, ReportStatus
 from responsibility.models import Target, UnitKind
@@ -148,8 +149,8 @@ class FullYearTests(TestCase):
         accident = make_accident
         accident(unit=u["liangxi"], occurred_at=at(2026, 3, 5), deaths=2, industry=Industry.CONSTRUCTION,
                  departments=[u["zhujian"]])  # fmt: skip
-        accident(unit=u["xishan"], occurred_at=at(2026, 6, 10), deaths=3, industry=Industry.HAZCHEM,
-                 departments=[u["jiaotong"]])  # fmt: skip
+        cls.a2 = accident(unit=u["xishan"], occurred_at=at(2026, 6, 10), deaths=3, industry=Industry.HAZCHEM,
+                          departments=[u["jiaotong"]])  # fmt: skip
         accident(unit=u["huishan"], occurred_at=at(2026, 4, 2), deaths=1, reported_late=True)
         cls.concealed = accident(unit=u["huishan"], occurred_at=at(2026, 11, 15), deaths=4, concealed=True)
         fire = accident(unit=u["binhu"], occurred_at=at(2026, 8, 8), deaths=3, industry=Industry.FIRE)
@@ -284,6 +285,41 @@ class FullYearTests(TestCase):
             (huishan.score, huishan.vetoed, huishan.grade, huishan.rank), (D(87), False, "良好", 3)
         )
         self.assertEqual(self.final()["guolian"].score, D(50))
+
+    def test_the_years_veto_settings_apply(self):
+        self.year.veto_rules = {"V3": {"larger_count": 1}, "V6": {"enabled": False}}
+        results = self.final()
+        self.assertEqual(results["xishan"].veto_codes, ["V3"])  # one 较大 now vetoes a district
+        self.assertEqual(results["huishan"].veto_codes, ["V3"])  # its concealed 较大: V3, V6 is off
+        self.year.veto_rules = {"V6": {"enabled": False}}
+        huishan = self.final()["huishan"]
+        self.assertEqual((huishan.vetoed, huishan.rank, huishan.grade), (False, 4, "良好"))  # 80.00 < 81.80
+
+    def test_the_years_tier_proportions_apply(self):
+        self.assertEqual(self.final()["xishan"].tier, "第三等次")  # 30 % + 40 % of 3: 2 places
+        self.year.first_tier_percent, self.year.second_tier_percent = D(30), D(70)
+        self.assertEqual(self.final()["xishan"].tier, "第二等次")  # 100 % of 3: all 3
+
+    def test_the_ranking_as_it_stood_at_the_end_of_a_quarter(self):
+        results = {
+            r.unit.code: r for r in assess_year(self.year, today=date(2026, 12, 28), through_quarter=3)
+        }
+        self.assertEqual({i.code: i.points for i in results["liangxi"].items}["C1"], D(21))  # Q3 70 %
+        self.assertFalse(results["huishan"].vetoed)  # its concealed 较大 of 11-15 came after Q3
+        self.assertEqual(results["guolian"].score, D(65))  # DC1 Q3 50 %
+
+    def test_what_if_regrades_and_exempts_without_saving(self):
+        scenario = Scenario(
+            grades={self.a2.pk: "ordinary"}, exemptions=frozenset({(self.concealed.pk, self.u["huishan"].pk)})
+        )
+        what_if = {r.unit.code: r for r in assess_year(self.year, provisional=False, scenario=scenario)}
+        self.assertEqual({i.code: i.points for i in what_if["xishan"].items}["A3"], D(10))
+        self.assertEqual(what_if["xishan"].yellow_cards, ())
+        self.assertFalse(what_if["huishan"].vetoed)
+        self.assertEqual(what_if["jiaotong"].veto_codes, ["V9"])
+        self.a2.refresh_from_db()
+        self.assertEqual(self.a2.grade, "larger")
+        self.assertEqual(self.final()["huishan"].veto_codes, ["V6"])
 
     def test_the_command_computes_provisional_results_too(self):
         out = io.StringIO()

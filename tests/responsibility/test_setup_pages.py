@@ -205,6 +205,8 @@ def year_data(year: int = 2027, **overrides) -> dict:
         "good_min": "80",
         "pass_min": "60",
         "bonus_cap": "5",
+        "first_tier_percent": "30",
+        "second_tier_percent": "40",
     }
     return data | overrides
 
@@ -274,6 +276,19 @@ class YearFormPageTests(SetupPageTestCase):
         self.assertFieldError(response, "year", "该年度已存在。")
         self.assertTyped(response, "year", "2026")
         self.assertEqual(Year.objects.count(), 1)
+
+    def test_tier_percents_over_100_refused_at_the_second(self):
+        response = self.create(first_tier_percent="60", second_tier_percent="50")
+
+        self.assertFieldError(response, "second_tier_percent", "第一、第二等次比例合计不能超过 100（现为 110）。")
+        self.assertTyped(response, "first_tier_percent", "60")
+        self.assertNoNewYear()
+
+    def test_tier_percents_are_saved(self):
+        self.create(first_tier_percent="20", second_tier_percent="50")
+
+        year = Year.objects.get(year=2027)
+        self.assertEqual((year.first_tier_percent, year.second_tier_percent), (20, 50))
 
     def test_blank_dates_get_the_defaults(self):
         blanks = {
