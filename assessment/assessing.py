@@ -18,7 +18,8 @@ Actual values per target (`Indicator.source`, then the rule):
   accidents of 较大 or worse (A3); yoy_decrease → this period against the same one last year (A2);
   boolean → no 较大-or-worse accident (DA2); item_deduction → the target's `Deduction` rows (B2,
   overdue findings, until inspections are recorded). Another rule has no derivation: 无数据.
-- assessed (and any item_deduction target): the target's `Deduction` rows as (points, reason).
+- item_deduction (the rule of every assessed indicator in the catalog): the target's `Deduction`
+  rows as (points, reason). An assessed indicator with another rule has nothing to score: 无数据.
 Parameters are the indicator's with the target's own over them.
 
 Adjustments: bonus = sum of positive points, capped by `Year.bonus_cap`; penalty = −sum of the

@@ -1,8 +1,9 @@
 """The demo city's record: ten years of accidents and the quarterly reports of 2025 and 2026.
 
 Deterministic (a fixed seed), so every fresh demo tells the same story: accidents falling with
-noise, a few 较大 each year, one 重大 in 2019; 2025's four quarters approved; 2026's first three
-quarters in mixed states, with 梁溪区 and 市住房城乡建设局 still owing part of Q3.
+noise, a few 较大 each year, one 重大 in 2019; 2025's four quarters approved, assessed,
+finalized and published (a bonus, a penalty, a manual veto); 2026's first three quarters in mixed
+states, with 梁溪区 and 市住房城乡建设局 still owing part of Q3, and its assessment provisional.
 """
 
 import random
@@ -14,7 +15,7 @@ from django.utils import timezone
 from responsibility.models import LetterStatus, Target, Unit, User, Year
 
 from . import grading
-from .models import Accident, Industry, Report, ReportStatus
+from .models import Accident, Adjustment, Assessment, Deduction, Industry, Report, ReportStatus
 
 SEED = 2026
 YEARS = range(2017, 2027)
@@ -162,3 +163,67 @@ def seed_reports(*, office: User, today) -> int:
         Report.objects.bulk_create(reports, batch_size=2000)
         created += len(reports)
     return created
+
+
+DEDUCTION_REASONS = [
+    "安委会全体会议未按季度召开",
+    "隐患排查治理台账不完整",
+    "安全生产专项整治进度滞后",
+    "执法检查计划完成率不足",
+    "责任清单未及时更新",
+    "事故调查报告未按期公开",
+]
+
+
+def seed_assessment(*, office: User) -> dict[str, int]:
+    """2025's year end: the assessors' deductions, a bonus, a penalty and a manual veto, then
+    finalized and published. Each part is skipped when it is there already; 2026 stays provisional.
+    """
+    from .finalizing import finalize, publish
+
+    done = {"deductions": 0, "adjustments": 0, "assessments": 0}
+    year = Year.objects.filter(year=2025).first()
+    if year is None:
+        return done
+    rng = random.Random(SEED + 2)
+    if not Deduction.objects.filter(target__letter__year=year).exists():
+        targets = Target.objects.filter(
+            letter__year=year, letter__status=LetterStatus.SIGNED, indicator__rule="item_deduction"
+        ).order_by("letter__unit__sort_order", "indicator__sort_order")
+        deductions = [
+            Deduction(
+                target=target,
+                points=Decimal(rng.choice(["0.5", "1", "1.5", "2", "3"])),
+                reason=rng.choice(DEDUCTION_REASONS),
+                created_by=office,
+            )
+            for target in targets
+            if rng.random() < 0.6
+        ]
+        Deduction.objects.bulk_create(deductions)
+        done["deductions"] = len(deductions)
+    if not Adjustment.objects.filter(year=year).exists():
+        units = {
+            u.code: u for u in Unit.objects.filter(code__in=["binhu", "jiangyin", "chengguan", "nongye"])
+        }
+        for code, points, reason, basis, veto in (
+            ("binhu", "3", "获评省级安全发展示范城市", "苏安委〔2025〕12号", False),
+            ("jiangyin", "2", "安全生产工作获省政府通报表扬", "苏政办〔2025〕45号", False),
+            ("chengguan", "-1", "燃气专项整治工作被省安委办通报批评", "苏安办〔2025〕30号", False),
+            ("nongye", "0", "渔业船舶安全检查记录弄虚作假", "锡安委〔2025〕21号", True),
+        ):
+            if code in units:
+                Adjustment.objects.create(
+                    year=year,
+                    unit=units[code],
+                    points=Decimal(points),
+                    reason=reason,
+                    basis=basis,
+                    manual_veto=veto,
+                    created_by=office,
+                )
+                done["adjustments"] += 1
+    if not Assessment.objects.filter(year=year).exists():
+        done["assessments"] = finalize(year, user=office)
+        publish(year, user=office)
+    return done

@@ -78,6 +78,8 @@ def finalize(year: Year, *, user) -> int:
         )
         for r in assess_year(locked, provisional=False)
     ]
+    if not snapshots:
+        raise ValidationError(f"{locked.year}年度还没有已签订责任书的单位，无可定稿的考核结果。")
     bulk_create_with_history(snapshots, Assessment, default_user=user, default_date=now)
     _set_status(year, locked, YearStatus.ASSESSING)
     return len(snapshots)

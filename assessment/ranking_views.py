@@ -1,19 +1,25 @@
 """Ranking tables per group and each unit's assessment: provisional until the year is finalized."""
 
+from collections.abc import Sequence
+
 import django_tables2 as tables
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from responsibility import roles
-from responsibility.models import UnitGroup, Year
+from responsibility import documents, exports, roles
+from responsibility.models import Unit, UnitGroup, Year
 from responsibility.views import get_unit_for_user, table_page
 
-from . import assessing, finalizing, ranking
+from . import assessing, charts, finalize_views, finalizing, ranking
+from .adjustment_forms import ReopenForm
 from .models import Adjustment, Assessment
 
 
@@ -27,7 +33,10 @@ def year_results(year: Year, *, today) -> tuple[list[assessing.UnitResult], bool
 
 class RankingTable(tables.Table):
     rank = tables.Column("名次", attrs={"td": {"class": "text-center"}})
-    change = tables.Column("较上年", orderable=False, attrs={"td": {"class": "text-center"}})
+    change = tables.Column(
+        "较上年", orderable=False, attrs={"th": {"title": "较上年定稿名次"}, "td": {"class": "text-center"}}
+    )
+    quarter_change = tables.Column("较上季度", orderable=False, attrs={"td": {"class": "text-center"}})
     name = tables.Column("责任单位")
     score = tables.Column("总分", attrs={"td": {"class": "text-end fw-semibold"}})
     base = tables.Column("基础分", attrs={"td": {"class": "text-end"}})
@@ -36,9 +45,19 @@ class RankingTable(tables.Table):
     grade = tables.Column("等级")
     tier = tables.Column("等次")
     vetoes = tables.Column("一票否决", orderable=False, empty_values=())  # render also when none
+    yellow = tables.Column("黄牌警告", visible=False, default="")  # shown with the vetoes; exported alone
 
     class Meta:
         row_attrs = {"class": lambda record: "table-danger" if record["vetoed"] else ""}
+
+    def __init__(self, data, *, quarter_note: str = "", item_headers: Sequence[str] = (), **kwargs):
+        """`item_headers`: one hidden, exported column per indicator (`item_0` … in the rows)."""
+        items = [
+            (f"item_{i}", tables.Column(header, visible=False, orderable=False))
+            for i, header in enumerate(item_headers)
+        ]
+        super().__init__(data, extra_columns=items, **kwargs)
+        self.columns["quarter_change"].column.attrs["th"] = {"title": quarter_note}
 
     def render_name(self, record):
         return format_html('<a href="{}">{}</a>', record["url"], record["name"])
@@ -51,13 +70,28 @@ class RankingTable(tables.Table):
 
     render_base = render_bonus = render_penalty = render_score
 
+    def value_score(self, value):
+        return value  # a number in the spreadsheet
+
+    value_base = value_bonus = value_penalty = value_score
+
     def render_change(self, value):
         css = "status-green" if value.startswith("▲") else "status-red" if value.startswith("▼") else ""
         return format_html('<span class="{}">{}</span>', css, value)
 
+    render_quarter_change = render_change
+
+    def value_change(self, value):
+        return value  # the spreadsheet gets the text, not the markup
+
+    value_quarter_change = value_change
+
     def render_grade(self, record):
         css = {"优秀": "status-green", "不合格": "status-red"}.get(record["grade"], "")
         return format_html('<span class="{}">{}</span>', css, record["grade"])
+
+    def value_grade(self, value):
+        return value
 
     def render_vetoes(self, record):
         if record["vetoed"]:
@@ -67,15 +101,28 @@ class RankingTable(tables.Table):
         return "—"
 
     def value_vetoes(self, record):
-        return record["vetoes"] or (f"黄牌：{record['yellow']}" if record["yellow"] else "")
+        return record["vetoes"]
 
 
-def _rows(results, previous, year: Year) -> list[dict]:
-    before = {r.unit.id: r.rank for r in previous or []}
+def _change(result: assessing.UnitResult, before: dict[int, int] | None) -> str:
+    """▲▼ against earlier ranks ({unit id: rank}); "—" when there is nothing to compare with."""
+    return "—" if before is None else ranking.rank_change(result.rank, before.get(result.unit.id))
+
+
+def _ranks(results) -> dict[int, int] | None:
+    return None if results is None else {r.unit.id: r.rank for r in results}
+
+
+def _rows(
+    results, year: Year, *, last_year: dict | None = None, last_quarter: dict | None = None, item_codes=()
+) -> list[dict]:
+    """Table rows of `results`, with ▲▼ against last year's and last quarter's ranks, and the points
+    of each indicator in `item_codes` as `item_0` … (absent when the unit has no such target)."""
     return [
         {
             "rank": r.rank,
-            "change": ranking.rank_change(r.rank, before.get(r.unit.id)) if previous else "—",
+            "change": _change(r, last_year),
+            "quarter_change": _change(r, last_quarter),
             "name": r.unit.name,
             "url": reverse("assessment:assessment_detail", args=[year.year, r.unit.id]),
             "score": r.score,
@@ -87,9 +134,74 @@ def _rows(results, previous, year: Year) -> list[dict]:
             "vetoed": r.vetoed,
             "vetoes": "；".join(f"{v.code} {v.reason}" for v in r.vetoes),
             "yellow": "；".join(v.reason for v in r.yellow_cards),
+            **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
         }
         for r in results
     ]
+
+
+def _item_points(result: assessing.UnitResult, codes) -> list[tuple[int, object]]:
+    points = {item.code: item.points for item in result.items}
+    return [(i, points[code]) for i, code in enumerate(codes) if code in points]
+
+
+def _item_headers(results) -> tuple[list[str], list[str]]:
+    """The indicators of the group's units in catalog order, and their export headers
+    ("A1 死亡人数控制（30分）"; the weight only when it is the same for every unit)."""
+    names, weights = {}, {}
+    for r in results:
+        for item in r.items:
+            names.setdefault(item.code, item.name)
+            weights.setdefault(item.code, set()).add(item.weight)
+    headers = [
+        f"{code} {name}"
+        + (f"（{next(iter(weights[code])).normalize():f}分）" if len(weights[code]) == 1 else "")
+        for code, name in names.items()
+    ]
+    return list(names), headers
+
+
+DETAIL_HEADER = ["名次", "责任单位", "类别", "代码", "名称", "分值", "得分", "说明"]
+
+
+def _detail_rows(results) -> list[list]:
+    """The 明细 sheet: each unit's targets with points and reasons, then its vetoes and 黄牌."""
+    rows = [DETAIL_HEADER]
+    for r in results:
+        name = r.unit.name
+        rows += [[r.rank, name, "考核指标", i.code, i.name, i.weight, i.points, i.reason] for i in r.items]
+        rows += [[r.rank, name, "一票否决", v.code, v.name, None, None, v.reason] for v in r.vetoes]
+        rows += [[r.rank, name, "黄牌警告", v.code, v.name, None, None, v.reason] for v in r.yellow_cards]
+    return rows
+
+
+def compared_quarter(year: Year, today, *, final: bool) -> int | None:
+    """The quarter whose provisional ranking 较上季度 compares with: the last one that has ended, and
+    Q3 once the year is over or final (Q4's provisional ranking is the final one in all but name)."""
+    if final:
+        return 3
+    quarter = assessing.last_quarter_ended(year, today)
+    return None if quarter is None else min(quarter, 3)
+
+
+def quarter_note(year: Year, quarter: int | None) -> str:
+    if quarter is None:
+        return "本年度尚无已结束的季度，无从比较"
+    end = assessing.quarter_end(year.year, quarter)
+    return f"较第{quarter}季度末（{end:%Y-%m-%d}）暂定排名"
+
+
+def _last_year_ranks(year: Year) -> dict[int, int] | None:
+    """Last year's final ranks by unit id; None while last year has no snapshot."""
+    previous_year = Year.objects.filter(year=year.year - 1).first()
+    return _ranks(finalizing.snapshot_results(previous_year) if previous_year else None)
+
+
+def _group_from(request) -> UnitGroup:
+    group = request.GET.get("group") or UnitGroup.TERRITORY
+    if group not in UnitGroup.values:
+        raise Http404
+    return UnitGroup(group)
 
 
 @login_required
@@ -98,14 +210,21 @@ def ranking_table(request):
         raise PermissionDenied
     today = timezone.localdate()
     year = _year_from(request, today)
-    group = request.GET.get("group") or UnitGroup.TERRITORY
-    if group not in UnitGroup.values:
-        raise Http404
+    group = _group_from(request)
     results, final = year_results(year, today=today)
-    previous_year = Year.objects.filter(year=year.year - 1).first()
-    previous = finalizing.snapshot_results(previous_year) if previous_year else None
+    quarter = compared_quarter(year, today, final=final)
+    at_quarter_end = assessing.assess_year(year, today=today, through_quarter=quarter) if quarter else None
     in_group = [r for r in results if r.unit.group == group]
-    table = RankingTable(_rows(in_group, previous, year), order_by="rank")
+    codes, headers = _item_headers(in_group)
+    rows = _rows(
+        in_group,
+        year,
+        last_year=_last_year_ranks(year),
+        last_quarter=_ranks(at_quarter_end),
+        item_codes=codes,
+    )
+    note = quarter_note(year, quarter)
+    table = RankingTable(rows, quarter_note=note, item_headers=headers, order_by="rank")
     return table_page(
         request,
         table,
@@ -113,13 +232,30 @@ def ranking_table(request):
         {
             "year": year,
             "years": Year.objects.order_by("-year"),
-            "group": UnitGroup(group),
+            "group": group,
             "groups": UnitGroup.choices,
             "final": final,
+            "quarter_note": note,
             "counts": {g: sum(1 for r in results if r.unit.group == g) for g in UnitGroup.values},
+            **_office_panel(request, year, final, in_group),
         },
-        export_name=f"{year.year}年度考核排名-{UnitGroup(group).label}",
+        export_name=f"{year.year}年度考核排名-{group.label}",
+        export_sheets=lambda: {"明细": _detail_rows(in_group)},
     )
+
+
+def _office_panel(request, year: Year, final: bool, in_group) -> dict:
+    """For the 安委办: the year's state with its 定稿 / 发布 / 重新打开 buttons, and the inputs' pages."""
+    if not roles.can_manage(request.user):
+        return {}
+    published = final and Assessment.objects.filter(year=year, published_at__isnull=False).exists()
+    units = Unit.objects.filter(pk__in=[r.unit.id for r in in_group]).in_city_order()
+    return {
+        "can_manage": True,
+        "published": published,
+        "reopen_form": finalize_views.refused_reopen_form(request, year) or ReopenForm(),
+        "group_units": units.values_list("pk", "name"),
+    }
 
 
 def _year_from(request, today) -> Year:
@@ -152,3 +288,62 @@ def unit_assessment(request, year: int, unit_pk: int):
         "assessment/unit_assessment.html",
         {"unit": unit, "year": year_obj, "result": result, "final": final, "adjustments": adjustments},
     )
+
+
+# --- the printed ranking -----------------------------------------------------------------
+
+PRINT_TEMPLATE = "assessment/ranking_print.html"
+
+
+def _print_context(request) -> dict:
+    """A group's ranking for a meeting: one A4 landscape page with its scores as a bar chart."""
+    if not roles.sees_all_units(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    year = _year_from(request, today)
+    group = _group_from(request)
+    results, final = year_results(year, today=today)
+    in_group = [r for r in results if r.unit.group == group]
+    chart = charts.score_bars(
+        [r.unit.name for r in in_group],
+        [r.score for r in in_group],
+        vetoed=[r.vetoed for r in in_group],
+        title=f"{group.label}考核得分",
+        width=360,  # printed 80 mm wide: small enough a viewBox that the names stay legible
+    )
+    return {
+        "title": f"{year.year}年度安全生产目标责任考核排名（{group.label}）",
+        "year": year,
+        "group": group,
+        "final": final,
+        "date": documents.chinese_date(today),
+        "office_name": settings.OFFICE_NAME,
+        "rows": _rows(in_group, year, last_year=_last_year_ranks(year)),
+        "chart": mark_safe(chart),  # charts escapes every text it draws
+        "file_name": f"{year.year}年度考核排名-{group.label}",
+    }
+
+
+@login_required
+def ranking_print(request):
+    context = _print_context(request)
+    query = f"?year={context['year'].year}&group={context['group'].value}"
+    context |= {
+        "back_url": reverse("assessment:ranking") + query,
+        "pdf_url": reverse("assessment:ranking_pdf") + query,
+    }
+    return HttpResponse(render_to_string(PRINT_TEMPLATE, context))  # no request: it has no menu
+
+
+@login_required
+def ranking_pdf(request):
+    import weasyprint  # a second and a half to import: only when a PDF is asked for
+
+    context = _print_context(request)
+    html = render_to_string(PRINT_TEMPLATE, context)
+    pdf = weasyprint.HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=documents.local_fetcher()
+    ).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = exports.attachment(f"{context['file_name']}.pdf")
+    return response

@@ -6,6 +6,7 @@ formula; django-tables2 writes such strings raw to CSV and as live formulas to .
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import openpyxl
@@ -30,7 +31,11 @@ def table_rows(table) -> list[list]:
     return [[neutralize(cell) for cell in row] for row in table.as_values()]
 
 
-def export_response(table, export_format: str, filename: str) -> HttpResponse:
+def export_response(
+    table, export_format: str, filename: str, *, sheets: Mapping[str, Iterable[Sequence]] | None = None
+) -> HttpResponse:
+    """The whole table as a download. `sheets` ({title: rows, the first row the header}) follow the
+    table's sheet in an .xlsx, neutralised the same way; a CSV holds the table only."""
     rows = table_rows(table)
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"{filename}-{stamp}.{export_format}"
@@ -40,6 +45,10 @@ def export_response(table, export_format: str, filename: str) -> HttpResponse:
         sheet.title = filename[:31]
         for row in rows:
             sheet.append(row)
+        for title, extra_rows in (sheets or {}).items():
+            extra = workbook.create_sheet(title[:31])
+            for row in extra_rows:
+                extra.append([neutralize(cell) for cell in row])
         body = workbook_bytes(workbook)
     else:
         buffer = io.StringIO()

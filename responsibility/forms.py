@@ -29,16 +29,21 @@ class ChineseFormMixin:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.error_messages["required"] = REQUIRED.format(label=field.label)
-            if isinstance(field, forms.DecimalField | forms.IntegerField):
-                field.error_messages["invalid"] = f"{field.label}须为数字。"
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = f"{field.label}须为日期，如 2026-04-10。"
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                continue
+            self.chinese(field)
+
+    @staticmethod
+    def chinese(field: forms.Field) -> forms.Field:
+        """The messages and classes above, for one field (also for fields added after __init__)."""
+        field.error_messages["required"] = REQUIRED.format(label=field.label)
+        if isinstance(field, forms.DecimalField | forms.IntegerField):
+            field.error_messages["invalid"] = f"{field.label}须为数字。"
+        if isinstance(field, forms.DateField):
+            field.error_messages["invalid"] = f"{field.label}须为日期，如 2026-04-10。"
+        widget = field.widget
+        if not isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
+        return field
 
     def full_clean(self):
         super().full_clean()

@@ -1,5 +1,7 @@
 """Pages for setting up the system: units, years and the indicator catalog, and the home page."""
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -43,12 +45,25 @@ def manager_required(view):
     return login_required(wrapped)
 
 
-def table_page(request, table, template: str, context: dict, *, export_name: str | None = None):
-    """Paginate and sort a table; answer ?_export=xlsx|csv with the whole filtered table."""
+def table_page(
+    request,
+    table,
+    template: str,
+    context: dict,
+    *,
+    export_name: str | None = None,
+    export_sheets: Callable[[], Mapping[str, Iterable[Sequence]]] | None = None,
+):
+    """Paginate and sort a table; answer ?_export=xlsx|csv with the whole filtered table.
+
+    `export_sheets`, called only for an .xlsx export, gives further sheets ({title: rows}), e.g. the
+    breakdown behind each row.
+    """
     export_format = exports.requested_format(request) if export_name else None
     if export_format:
         RequestConfig(request, paginate=False).configure(table)
-        return exports.export_response(table, export_format, export_name)
+        sheets = export_sheets() if export_sheets and export_format == "xlsx" else None
+        return exports.export_response(table, export_format, export_name, sheets=sheets)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, template, {"table": table, **context})
 

@@ -12,7 +12,15 @@ from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessment.models import Accident, AccidentExemption, Evidence, Report, ReportStatus
+from assessment.models import (
+    Accident,
+    AccidentExemption,
+    Adjustment,
+    Deduction,
+    Evidence,
+    Report,
+    ReportStatus,
+)
 from responsibility import roles
 from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
 
@@ -163,13 +171,50 @@ EXPECTATIONS = {
     # The year-end ranking: the city's roles; a unit sees only its own page, once published.
     "assessment:dashboard": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
     "assessment:ranking": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
+    # The ranking printed for a meeting, and its PDF: the same people as the ranking.
+    "assessment:ranking_print": (
+        None,
+        *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2,
+    ),
+    "assessment:ranking_pdf": (None, *[everyone(403) | {"inspector": 200, "leader": 200, "office": 200}] * 2),
     "assessment:assessment_detail": (
         lambda o: {"year": 2026, "unit_pk": o.unit_b.pk},
         # Unit B is assessed (its letter is signed) but nothing is published: still a 404 for B.
         *[everyone(404) | {"inspector": 200, "leader": 200, "office": 200}] * 2,
     ),
+    # The year-end inputs (加减分, 考核扣分) are read by those who see the ranking and written by the
+    # 安委办; a unit's own rows are a 403, another unit's a 404. 定稿, 发布 and 重新打开 are POSTs.
+    "assessment:adjustment_list": (
+        lambda o: {"year": 2026},
+        everyone(403) | {"inspector": 200, "leader": 200, "office": 200},
+        office_only(200),  # nothing posted: the form comes back with its errors
+    ),
+    "assessment:adjustment_delete": (
+        lambda o: {"pk": o.adjustment_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    "assessment:deduction_list": (
+        lambda o: {"year": 2026, "unit_pk": o.unit_a.pk},
+        everyone(403) | {"inspector": 200, "leader": 200, "office": 200, "reporter_b": 404},
+        office_only(200) | {"reporter_b": 404},  # nothing posted: the form comes back with its errors
+    ),
+    "assessment:deduction_delete": (
+        lambda o: {"pk": o.deduction_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
+    "assessment:assessment_finalize": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),
+    "assessment:assessment_publish": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),  # refused
+    "assessment:assessment_reopen": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),  # no reason
     # The accident register: city-wide for the office and leaders, a unit sees its territory
     # and its sector; only the 安委办 records, revises, exempts and imports.
+    "assessment:veto_rules": (
+        lambda o: {"year": 2026},
+        everyone(403) | {"inspector": 200, "leader": 200, "office": 200},
+        everyone(403) | {"office": 200},  # nothing posted: the form comes back with its errors
+    ),
+    "assessment:what_if": (lambda o: {"year": 2026}, office_only(200), NOT_ALLOWED),
     "assessment:accident_list": (None, everyone(200), everyone(200)),
     "assessment:accident_create": (None, office_only(200), office_only(200)),
     "assessment:accident_detail": (
@@ -287,6 +332,8 @@ class AccessTests(TestCase):
         cls.evidence_a = Evidence.objects.create(
             report=cls.report_a, file=ContentFile(b"%PDF-1.4", name="e.pdf"), name="e.pdf", kind="pdf", size=8
         )
+        cls.adjustment_a = Adjustment.objects.create(year=year, unit=cls.unit_a, points=1, reason="表扬")
+        cls.deduction_a = Deduction.objects.create(target=target_a, points=1, reason="台账不全")
 
     def test_every_url_is_in_the_expectation_table(self):
         missing = sorted(set(named_patterns()) - set(EXPECTATIONS))

@@ -338,33 +338,39 @@ class FullYearTests(TestCase):
             Deduction.objects.create(target=target(self.u["xishan"], "B1"), points=D(0), reason="零分")
 
 
+def add_assessed_units(year, n: int, start: int) -> list:
+    """`n` more units of three kinds with signed letters (make_catalog's targets), each with a
+    report, a deduction, an adjustment and a 较大 accident: a city to count queries on."""
+    kinds = [UnitKind.DISTRICT, UnitKind.DEPT_PROFESSIONAL, UnitKind.ENTERPRISE]
+    units = [make_unit(kind=kinds[i % 3], sort_order=start + i) for i in range(n)]
+    sign_letters(year, units)
+    set_targets(units, {unit.code: 2 for unit in units})
+    for unit in units:
+        entered, assessed = ("C1", "B1") if unit.kind == UnitKind.DISTRICT else ("DC1", "DB1")
+        report(unit, entered, 3, 80)
+        Deduction.objects.create(target=target(unit, assessed), points=D(1), reason="扣分")
+        Adjustment.objects.create(year=year, unit=unit, points=D(1), reason="加分")
+        make_accident(unit=unit, occurred_at=at(2026, 5, 1), deaths=3)
+    return units
+
+
 class QueryCountTests(TestCase):
-    def test_the_same_number_of_queries_for_6_and_for_30_units(self):
+    def test_the_same_number_of_queries_for_10_and_for_300_units(self):
         year = make_year(2026)
         make_catalog()
-        kinds = [UnitKind.DISTRICT, UnitKind.DEPT_PROFESSIONAL, UnitKind.ENTERPRISE]
 
         def add_units(n, start):
-            units = [make_unit(kind=kinds[i % 3], sort_order=start + i) for i in range(n)]
-            sign_letters(year, units)
-            set_targets(units, {unit.code: 2 for unit in units})
-            for unit in units:
-                entered, assessed = ("C1", "B1") if unit.kind == UnitKind.DISTRICT else ("DC1", "DB1")
-                report(unit, entered, 3, 80)
-                Deduction.objects.create(target=target(unit, assessed), points=D(1), reason="扣分")
-                Adjustment.objects.create(year=year, unit=unit, points=D(1), reason="加分")
-                make_accident(unit=unit, occurred_at=at(2026, 5, 1), deaths=3)
-            return units
+            return add_assessed_units(year, n, start)
 
         def count():
             with CaptureQueriesContext(connection) as queries:
                 results = assess_year(year, today=date(2026, 10, 10))
             return len(queries), len(results)
 
-        add_units(6, 1)
+        add_units(10, 1)
         few = count()
-        add_units(24, 7)
+        add_units(290, 11)
         many = count()
-        self.assertEqual((few[1], many[1]), (6, 30))
+        self.assertEqual((few[1], many[1]), (10, 300))
         self.assertEqual(few[0], many[0])
         self.assertLessEqual(many[0], 9)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment.dashboard import dashboard, double_decrease_run
 from responsibility import roles
 from tests.assessment.factories import at, make_accident
+from tests.assessment.test_assess import add_assessed_units, make_catalog
 from tests.factories import make_unit, make_user, make_year
 
 
@@ -71,8 +72,9 @@ class DashboardTests(TestCase):
                 self.assertEqual(self.client.get(reverse("assessment:dashboard")).status_code, 200)
             return len(queries)
 
-        before = count()
-        for i in range(20):
-            unit = make_unit(name=f"区{i}", code=f"dash{i}")
-            make_accident(unit=unit, occurred_at=at(2026, 3, 1), deaths=1, title=f"事故{i}")
-        self.assertEqual(count(), before)
+        make_catalog()
+        add_assessed_units(self.year, 10, 1)
+        ten = count()
+        add_assessed_units(self.year, 290, 11)  # 300 assessed units, each with a 较大 accident
+        self.assertEqual(count(), ten)
+        self.assertEqual(ten, 28)  # the frame 9, the assessment 9, the figures and charts 10

@@ -130,6 +130,13 @@ class FinalizeTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "尚未定稿"):
             finalizing.publish(self.year, user=self.office)
 
+    def test_a_year_without_signed_letters_cannot_be_finalized(self):
+        empty = make_year(2027)
+        with self.assertRaisesMessage(ValidationError, "还没有已签订责任书的单位"):
+            finalizing.finalize(empty, user=self.office)
+        empty.refresh_from_db()
+        self.assertEqual(empty.status, YearStatus.PLANNING)
+
     def test_publishing_sets_the_date_and_the_year_status(self):
         self.finalize()
         self.assertEqual(finalizing.publish(self.year, user=self.office), 7)

@@ -7,8 +7,9 @@ import time_machine
 from django.core.management import call_command
 from django.test import TestCase
 
-from assessment.models import Accident, Report, ReportStatus
-from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User
+from assessment.finalizing import snapshot_results
+from assessment.models import Accident, Adjustment, Assessment, Deduction, Report, ReportStatus
+from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
 
 @time_machine.travel(date(2026, 11, 28))
@@ -18,7 +19,18 @@ class SeedDemoTests(TestCase):
         call_command("seed_demo", stdout=io.StringIO())
 
     def counts(self):
-        return [m.objects.count() for m in (Unit, User, Indicator, ResponsibilityLetter, Accident, Report)]
+        models = (
+            Unit,
+            User,
+            Indicator,
+            ResponsibilityLetter,
+            Accident,
+            Report,
+            Deduction,
+            Adjustment,
+            Assessment,
+        )
+        return [m.objects.count() for m in models]
 
     def test_a_second_run_changes_nothing(self):
         before = self.counts()
@@ -84,3 +96,15 @@ class SeedDemoTests(TestCase):
             self.assertLess(
                 q3.filter(unit__code=code).count(), entered, f"{code} should still owe part of Q3"
             )
+
+    def test_2025_finalized_and_published_with_a_veto_and_a_bonus_2026_provisional(self):
+        self.assertEqual(Year.objects.get(year=2025).status, "published")
+        self.assertEqual(Assessment.objects.filter(year__year=2025, published_at__isnull=False).count(), 37)
+        results = {r.unit.code: r for r in snapshot_results(Year.objects.get(year=2025))}
+        self.assertEqual(results["nongye"].veto_codes, ["V9"])
+        self.assertEqual((results["nongye"].grade, results["nongye"].tier), ("不合格", "第三等次"))
+        self.assertEqual(results["binhu"].bonus, 3)
+        self.assertEqual(results["chengguan"].penalty, 1)
+        self.assertTrue(any(item.points < item.weight for r in results.values() for item in r.items))
+        self.assertFalse(Assessment.objects.filter(year__year=2026).exists())
+        self.assertIsNone(snapshot_results(Year.objects.get(year=2026)))

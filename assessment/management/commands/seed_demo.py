@@ -96,9 +96,10 @@ class Command(BaseCommand):
         created["letters"] = self.seed_letters(units)
         today = timezone.localdate()
         created["accidents"] = assessment_demo.seed_accidents(today=today)
-        created["reports"] = assessment_demo.seed_reports(
-            office=User.objects.get(username="anweiban"), today=today
-        )
+        office = User.objects.get(username="anweiban")
+        created["reports"] = assessment_demo.seed_reports(office=office, today=today)
+        for part, count in assessment_demo.seed_assessment(office=office).items():
+            created[part] = count
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
         roles = dict(Membership._meta.get_field("role").choices)
