@@ -12,11 +12,12 @@ CITY_ROLES = [OFFICE, LEADER, INSPECTOR]
 # Permissions that say what a role may do; views check these, never group names.
 MANAGE = "responsibility.manage_setup"  # units, people, years and the indicator catalog
 VIEW_ALL_UNITS = "responsibility.view_all_units"
+INSPECT = "responsibility.record_inspections"  # inspections, their findings, verifying rectification
 
 GROUP_PERMISSIONS = {
-    OFFICE: [MANAGE, VIEW_ALL_UNITS],
+    OFFICE: [MANAGE, VIEW_ALL_UNITS, INSPECT],
     LEADER: [VIEW_ALL_UNITS],
-    INSPECTOR: [VIEW_ALL_UNITS],
+    INSPECTOR: [VIEW_ALL_UNITS, INSPECT],
 }
 
 
@@ -26,6 +27,10 @@ def sees_all_units(user) -> bool:
 
 def can_manage(user) -> bool:
     return user.is_authenticated and user.has_perm(MANAGE)
+
+
+def can_inspect(user) -> bool:
+    return user.is_authenticated and user.has_perm(INSPECT)
 
 
 def city_roles(user) -> list[str]:
@@ -48,6 +53,7 @@ def sync_role_groups(**kwargs) -> None:
     for codename, name in [
         ("manage_setup", "管理单位、人员、年度和指标库"),
         ("view_all_units", "查看全部单位"),
+        ("record_inspections", "记录督查、问题隐患并核查整改"),
     ]:
         perm, _ = Permission.objects.get_or_create(
             content_type=unit_type, codename=codename, defaults={"name": name}

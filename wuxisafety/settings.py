@@ -154,6 +154,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "anweiban@localhost")
+# The address people open the site at, for the links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: Redis in production; by default a broker in files under var/, so a laptop needs nothing.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
