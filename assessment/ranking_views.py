@@ -337,13 +337,8 @@ def ranking_print(request):
 
 @login_required
 def ranking_pdf(request):
-    import weasyprint  # a second and a half to import: only when a PDF is asked for
-
     context = _print_context(request)
-    html = render_to_string(PRINT_TEMPLATE, context)
-    pdf = weasyprint.HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=documents.local_fetcher()
-    ).write_pdf()
+    pdf = documents.html_to_pdf(render_to_string(PRINT_TEMPLATE, context))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = exports.attachment(f"{context['file_name']}.pdf")
     return response

@@ -152,9 +152,15 @@ def render_letter_html(letter: ResponsibilityLetter, **extra) -> str:
     return render_to_string(TEMPLATE, letter_document_context(letter) | extra)
 
 
+def html_to_pdf(html: str) -> bytes:
+    """A PDF of `html`, its fonts and images read only from the project (never the network)."""
+    import weasyprint  # a second and a half to import: only when a PDF is asked for
+
+    return weasyprint.HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_fetcher()
+    ).write_pdf()
+
+
 def render_letter_pdf(letter: ResponsibilityLetter) -> bytes:
     """The letter as an A4 PDF, ready to print and stamp."""
-    import weasyprint
-
-    html = render_letter_html(letter)
-    return weasyprint.HTML(string=html, base_url=settings.BASE_DIR, url_fetcher=local_fetcher()).write_pdf()
+    return html_to_pdf(render_letter_html(letter))
