@@ -338,7 +338,7 @@ class FullYearTests(TestCase):
             Deduction.objects.create(target=target(self.u["xishan"], "B1"), points=D(0), reason="零分")
 
 
-def add_assessed_units(year, n: int, start: int) -> list:
+def add_assessed_units(year, n: int, start: int, *, quarter: int = 3) -> list:
     """`n` more units of three kinds with signed letters (make_catalog's targets), each with a
     report, a deduction, an adjustment and a 较大 accident: a city to count queries on."""
     kinds = [UnitKind.DISTRICT, UnitKind.DEPT_PROFESSIONAL, UnitKind.ENTERPRISE]
@@ -347,10 +347,10 @@ def add_assessed_units(year, n: int, start: int) -> list:
     set_targets(units, {unit.code: 2 for unit in units})
     for unit in units:
         entered, assessed = ("C1", "B1") if unit.kind == UnitKind.DISTRICT else ("DC1", "DB1")
-        report(unit, entered, 3, 80)
+        report(unit, entered, quarter, 80)
         Deduction.objects.create(target=target(unit, assessed), points=D(1), reason="扣分")
         Adjustment.objects.create(year=year, unit=unit, points=D(1), reason="加分")
-        make_accident(unit=unit, occurred_at=at(2026, 5, 1), deaths=3)
+        make_accident(unit=unit, occurred_at=at(year.year, 5, 1), deaths=3)
     return units
 
 

@@ -12,14 +12,17 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import finalizing
 from assessment.assessing import as_json, assess_year
-from assessment.models import Accident, Adjustment, Assessment, Deduction, Report
+from assessment.models import Accident, Adjustment, Assessment, Report
 from responsibility import roles
-from responsibility.models import UnitKind, YearStatus
+from responsibility.models import YearStatus
 from tests.assessment import test_assess
-from tests.assessment.factories import at, make_accident
-from tests.assessment.test_assess import EXPECTED, KEYS, make_catalog, report, set_targets, target
-from tests.assessment.test_reports import sign_letters
-from tests.factories import make_office_user, make_unit, make_user, make_year
+from tests.assessment.test_assess import (
+    EXPECTED,
+    KEYS,
+    add_assessed_units,
+    make_catalog,
+)
+from tests.factories import make_office_user, make_user, make_year
 
 D = Decimal
 EXPECTED_JSON = [dict(zip(KEYS, row, strict=True)) for row in EXPECTED]
@@ -167,18 +170,6 @@ class FinalizeQueryCountTests(TestCase):
     def test_the_same_number_of_queries_for_6_and_for_30_units(self):
         make_catalog()
         office = make_office_user()
-        kinds = [UnitKind.DISTRICT, UnitKind.DEPT_PROFESSIONAL, UnitKind.ENTERPRISE]
-
-        def add_units(year, n, start):
-            units = [make_unit(kind=kinds[i % 3], sort_order=start + i) for i in range(n)]
-            sign_letters(year, units)
-            set_targets(units, {unit.code: 2 for unit in units})
-            for unit in units:
-                entered, assessed = ("C1", "B1") if unit.kind == UnitKind.DISTRICT else ("DC1", "DB1")
-                report(unit, entered, 4, 80)
-                Deduction.objects.create(target=target(unit, assessed), points=D(1), reason="扣分")
-                Adjustment.objects.create(year=year, unit=unit, points=D(1), reason="加分")
-                make_accident(unit=unit, occurred_at=at(year.year, 5, 1), deaths=3)
 
         def count(year):
             with CaptureQueriesContext(connection) as queries:
@@ -186,8 +177,8 @@ class FinalizeQueryCountTests(TestCase):
             return len(queries), written
 
         few_year, many_year = make_year(2026), make_year(2027)
-        add_units(few_year, 6, 1)
-        add_units(many_year, 30, 100)
+        add_assessed_units(few_year, 6, 1, quarter=4)
+        add_assessed_units(many_year, 30, 100, quarter=4)
         few, many = count(few_year), count(many_year)
         self.assertEqual((few[1], many[1]), (6, 30))
         self.assertEqual(few[0], many[0])
