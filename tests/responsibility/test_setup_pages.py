@@ -280,7 +280,9 @@ class YearFormPageTests(SetupPageTestCase):
     def test_tier_percents_over_100_refused_at_the_second(self):
         response = self.create(first_tier_percent="60", second_tier_percent="50")
 
-        self.assertFieldError(response, "second_tier_percent", "第一、第二等次比例合计不能超过 100（现为 110）。")
+        self.assertFieldError(
+            response, "second_tier_percent", "第一、第二等次比例合计不能超过 100（现为 110）。"
+        )
         self.assertTyped(response, "first_tier_percent", "60")
         self.assertNoNewYear()
 
