@@ -1,5 +1,6 @@
 # The README's two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
 PY := .venv/bin/python
+CELERY := $(PY) -m celery -A wuxisafety
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -13,11 +14,18 @@ venv: .venv/.installed
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
+# With a Celery worker and beat on the embedded broker (files in var/broker): the reminders run
+# every day at 08:30, and once now; the worker prints their e-mails here (console backend).
+# Both stop when runserver does.
 run: venv pdf-deps
 	mkdir -p var/broker/processed var/private
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
-	@echo "打开 http://$(HOST):$(PORT)/ 用上面的演示账号登录（Ctrl-C 停止）"
+	@$(CELERY) worker --pool=solo -l warning & worker=$$!; \
+	$(CELERY) beat -l warning & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py send_reminders; \
+	echo "打开 http://$(HOST):$(PORT)/ 用上面的演示账号登录（Ctrl-C 停止）"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite on SQLite, then again on PostgreSQL when DATABASE_URL is set (CI sets it).

@@ -4,7 +4,7 @@
     results = assess_year(year, provisional=False)   # final: Q4 reports, the whole accident window
 
 Units assessed: active units with a signed letter for the year. Everything is loaded in a fixed
-number of queries (9 on the default settings), whatever the number of units, targets, reports or
+number of queries (10 on the default settings), whatever the number of units, targets, reports or
 accidents; the scoring, veto, grade and ranking rules are the pure modules `scoring`, `vetoes` and
 `ranking`.
 
@@ -16,11 +16,18 @@ Actual values per target (`Indicator.source`, then the rule):
 - derived, from the unit's accident figures (exemptions already removed), by rule:
   cap_deduction → deaths (with `params["caps"]`, as A4: deaths by industry); count_deduction →
   accidents of 较大 or worse (A3); yoy_decrease → this period against the same one last year (A2);
-  boolean → no 较大-or-worse accident (DA2); item_deduction → the target's `Deduction` rows (B2,
-  overdue findings, until inspections are recorded). Another rule has no derivation: 无数据.
+  boolean → no 较大-or-worse accident (DA2); item_deduction → the unit's overdue findings of the
+  year, −`per_unit` each (B2: "问题隐患逾期未整改：…（期限2026-09-30）"), then the target's `Deduction`
+  rows. Another rule has no derivation: 无数据.
 - item_deduction (the rule of every assessed indicator in the catalog): the target's `Deduction`
   rows as (points, reason). An assessed indicator with another rule has nothing to score: 无数据.
 Parameters are the indicator's with the target's own over them.
+
+Findings (问题隐患) count for the year of their inspection. One is overdue when its deadline passed
+before the cut-off day and it was not verified by then (one verified after the cut-off still counts:
+it was not fixed on time). The cut-off is `today` while provisional and inside the accident window, else the window's
+last day, so a final assessment does not change with the day it is run. Overdue 重大事故隐患 (always
+挂牌督办) are V10's `hazard_ids`.
 
 Adjustments: bonus = sum of positive points, capped by `Year.bonus_cap`; penalty = −sum of the
 negative ones; a manual veto (弄虚作假) becomes veto V9 naming the adjustment. The death cap for V7 is
@@ -35,6 +42,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from responsibility.models import (
@@ -50,7 +58,8 @@ from responsibility.models import (
 
 from . import grading, ranking, scoring, vetoes
 from .accidents import Scenario, UnitFigures, accident_figures
-from .models import Adjustment, Deduction, Report, ReportStatus
+from .inspection_services import short
+from .models import DONE, Adjustment, Deduction, Finding, Report, ReportStatus
 
 DEATH_CAP_CODES = ("A1", "DA1")
 ZERO = Decimal(0)
@@ -103,11 +112,48 @@ def _quarter_filter(provisional: bool, through_quarter: int | None) -> dict[str,
     return {} if through_quarter is None else {"quarter__lte": through_quarter}
 
 
-def _actual(target: Target, params: dict, figures: UnitFigures, reports, deductions) -> Any:
+@dataclass(frozen=True)
+class OverdueFinding:
+    id: int
+    problem: str
+    deadline: date
+    major_hazard: bool
+
+    def deduction(self, per_unit: Any) -> scoring.Deduction:
+        reason = f"问题隐患逾期未整改：{short(self.problem, 30)}（期限{self.deadline:%Y-%m-%d}）"
+        return scoring.Deduction(scoring.to_decimal(per_unit), reason)
+
+
+def findings_cutoff(year: Year, today: date, provisional: bool) -> date:
+    """The day on which findings are judged overdue: today while provisional, else the window's end."""
+    end = year.accident_window_end
+    return today if provisional and today < end else end
+
+
+def overdue_findings(year: Year, cutoff: date) -> dict[int, list[OverdueFinding]]:
+    """The year's findings overdue on `cutoff`, per unit, by deadline (one query)."""
+    overdue: dict[int, list[OverdueFinding]] = defaultdict(list)
+    for pk, unit_id, problem, deadline, major in (
+        Finding.objects.filter(inspection__year=year, deadline__lt=cutoff)
+        .filter(~Q(status__in=DONE) | Q(verified_at__date__gt=cutoff))
+        .order_by("deadline", "pk")
+        .values_list("pk", "unit_id", "problem", "deadline", "major_hazard")
+    ):
+        overdue[unit_id].append(OverdueFinding(pk, problem, deadline, major))
+    return overdue
+
+
+def _actual(target: Target, params: dict, figures: UnitFigures, reports, deductions, findings) -> Any:
     indicator = target.indicator
     rule = indicator.rule
     if rule == IndicatorRule.ITEM_DEDUCTION:
-        return deductions.get(target.pk, [])
+        listed = deductions.get(target.pk, [])
+        if indicator.source == IndicatorSource.DERIVED:
+            per_unit = params.get("per_unit", 1)
+            return [*(finding.deduction(per_unit) for finding in findings), *listed]
+        return listed
+    if rule == IndicatorRule.YOY_DECREASE:
+        return scoring.YoY.of(figures)  # 双下降 comes from the register, however the indicator is sourced
     if indicator.source == IndicatorSource.ENTERED:
         return reports.get(target.pk)
     if indicator.source == IndicatorSource.ASSESSED:
@@ -117,8 +163,6 @@ def _actual(target: Target, params: dict, figures: UnitFigures, reports, deducti
         return now.deaths_by_industry if params.get("caps") else now.deaths
     if rule == IndicatorRule.COUNT_DEDUCTION:
         return now.count_at_least(grading.LARGER)
-    if rule == IndicatorRule.YOY_DECREASE:
-        return scoring.YoY.of(figures)
     if rule == IndicatorRule.BOOLEAN:
         return now.count_at_least(grading.LARGER) == 0
     return None
@@ -184,6 +228,7 @@ def assess_year(
         adjustments[adjustment.unit_id].append(adjustment)
     until = today if provisional and today < year.accident_window_end else None
     figures = accident_figures(year, until=until, scenario=scenario)
+    findings = overdue_findings(year, findings_cutoff(year, today, provisional))
     rules = vetoes.rules_from_config(year.veto_rules)
 
     by_unit: dict[int, list[Target]] = defaultdict(list)
@@ -194,7 +239,15 @@ def assess_year(
     partial = {}
     for unit in units:
         partial[unit.pk] = _score_unit(
-            year, unit, by_unit[unit.pk], figures[unit.pk], reports, deductions, adjustments[unit.pk], rules
+            year,
+            unit,
+            by_unit[unit.pk],
+            figures[unit.pk],
+            reports,
+            deductions,
+            adjustments[unit.pk],
+            rules,
+            findings.get(unit.pk, []),
         )
     order = {unit.pk: i for i, unit in enumerate(units)}
     ranked = ranking.rank(
@@ -222,14 +275,16 @@ def _group_index(group: str) -> int:
     return UnitGroup.values.index(group)
 
 
-def _score_unit(year, unit, targets, figures, reports, deductions, adjustments, rules) -> dict[str, Any]:
+def _score_unit(
+    year, unit, targets, figures, reports, deductions, adjustments, rules, findings
+) -> dict[str, Any]:
     items, death_cap = [], None
     for target in targets:
         indicator = target.indicator
         params = {**indicator.params, **target.params}
         if indicator.rule == IndicatorRule.COUNT_DEDUCTION and indicator.source == IndicatorSource.DERIVED:
             params = {"label": "较大及以上事故", "unit": "起", **params}  # what is counted, in the reason
-        actual = _actual(target, params, figures, reports, deductions)
+        actual = _actual(target, params, figures, reports, deductions, findings)
         result = scoring.score_target(
             indicator.rule,
             weight=target.weight,
@@ -250,6 +305,7 @@ def _score_unit(year, unit, targets, figures, reports, deductions, adjustments, 
         death_cap=death_cap,
         total=totals.total,
         manual_vetoes=tuple((a.pk, a.reason) for a in adjustments if a.manual_veto),
+        hazard_ids=tuple(f.id for f in findings if f.major_hazard),
         pass_line=year.pass_min,
     )
     found = tuple(vetoes.check_vetoes(veto_input, rules))

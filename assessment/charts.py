@@ -3,6 +3,7 @@
     svg = score_bars(["梁溪区", "锡山区"], [102, 81.8], vetoed=[False, True])  # a group's scores
     svg = accident_trend(data["trend"])       # the 驾驶舱's ten years (dashboard.yearly_trend rows)
     svg = accidents_by_month(data["months"])  # the 驾驶舱's months against last year
+    svg = accidents_by_unit(figures["accidents"]["rows"])  # a circular's units against last year
 
 The two 驾驶舱 charts take the rows `dashboard.dashboard()` gives the ECharts and draw the same
 series in the same colours (static/js/dashboard.js). Pure: no Django, no database. Every text is
@@ -121,11 +122,16 @@ def score_bars(
 
 
 def _legend(items: list[tuple[str, str, str]], x: float, y: float) -> list[str]:
-    """Legend entries (label, colour, "bar" | "line" | "dashed") in a row from (x, y)."""
+    """Legend entries (label, colour, "bar" | "line" | "dashed" | "dot" | "ring") in a row from (x, y)."""
     out = []
     for label, colour, kind in items:
         if kind == "bar":
             out.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="12" height="9" fill="{colour}"/>')
+        elif kind in ("dot", "ring"):
+            fill = colour if kind == "dot" else "#fff"
+            out.append(
+                f'<circle cx="{x + 7:.1f}" cy="{y - 3.5:.1f}" r="3.4" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+            )
         else:
             dash = ' stroke-dasharray="4 3"' if kind == "dashed" else ""
             out.append(
@@ -255,3 +261,43 @@ def accidents_by_month(months: Sequence[dict], *, width: float = 560, height: fl
         12,
     )
     return _svg(width, height, "本年分月事故与上年同期", body)
+
+
+def accidents_by_unit(
+    rows: Sequence[dict], *, title: str = "各板块事故与上年同期", width: float = 560, height: float = 260
+) -> str:
+    """Accidents (bars) and deaths (dots: filled this period, hollow last year) per unit against the
+    same period last year: rows with unit, count, count_before, deaths, deaths_before (a circular's
+    accident table). Units are not a sequence, so no line joins them."""
+    frame = _Frame([row["unit"] for row in rows], width=width, height=height, right_axis=False)
+    frame.categories = [_fit(name, 9.5, frame.slot - 2) for name in frame.categories]
+    series = {key: [row[key] for row in rows] for key in ("count", "count_before", "deaths", "deaths_before")}
+    top, step = _nice_axis(max((max(v, default=0) for v in series.values()), default=0), integer=True)
+    body = frame.axes(top, step, "起/人")
+    body += frame.bars(series["count"], top, BLUE, index=0, of=2)
+    body += frame.bars(series["count_before"], top, GREY, index=1, of=2)
+    offset = frame.slot * 0.7 / 4  # over the middle of each of the two bars
+    for i, row in enumerate(rows):
+        for key, dx, fill, stroke in (
+            ("deaths", -offset, RED, RED),
+            ("deaths_before", offset, "#fff", MUTED),
+        ):
+            cy = frame.y(float(row[key]), top)
+            body.append(
+                f'<circle cx="{frame.x(i) + dx:.1f}" cy="{cy:.1f}" r="3.4" fill="{fill}" stroke="{stroke}" '
+                f'stroke-width="1.5"><title>{escape(row["unit"])}：死亡{row[key]}人</title></circle>'
+            )
+    if not rows:
+        body.append(_text(width / 2, height / 2, "暂无数据", anchor="middle", fill=MUTED))
+    body += frame.baseline()
+    body += _legend(
+        [
+            ("本期事故", BLUE, "bar"),
+            ("上年同期事故", GREY, "bar"),
+            ("本期死亡", RED, "dot"),
+            ("上年同期死亡", MUTED, "ring"),
+        ],
+        frame.left + 10,
+        12,
+    )
+    return _svg(width, height, title, body)

@@ -20,7 +20,7 @@ from responsibility.models import (
     weight_totals,
 )
 
-from .models import Accident, Report, ReportStatus
+from .models import DONE, Accident, Finding, FindingStatus, Report, ReportStatus
 from .report_views import current_quarter
 
 
@@ -51,7 +51,35 @@ def home(request):
             .order_by("unit__sort_order")
         ]
         context["my_quarters"] = _my_quarters(user, year, today)
+    if roles.can_inspect(user):
+        context["findings_waiting"] = _findings_waiting(today)
+    elif not roles.sees_all_units(user):
+        context["my_findings"] = {"rows": _my_findings(user, today)}
     return render(request, "assessment/home.html", context)
+
+
+def _my_findings(user, today) -> list[dict]:
+    """Per unit of the user with findings: to rectify (open), overdue, and reported but not checked."""
+    not_done = ~Q(status__in=DONE)
+    return list(
+        Finding.objects.filter(unit__memberships__user=user)
+        .values("unit_id", "unit__name")
+        .annotate(
+            open=Count("pk", filter=Q(status=FindingStatus.OPEN)),
+            overdue=Count("pk", filter=not_done & Q(deadline__lt=today)),
+            submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
+        )
+        .order_by("unit__sort_order", "unit_id")
+    )
+
+
+def _findings_waiting(today) -> dict:
+    """What waits for the inspectors: rectifications to check, overdue findings, hazards to close."""
+    return Finding.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
+        overdue=Count("pk", filter=~Q(status__in=DONE) & Q(deadline__lt=today)),
+        to_close=Count("pk", filter=Q(status=FindingStatus.VERIFIED, major_hazard=True)),
+    )
 
 
 def _my_quarters(user, year: Year, today) -> list[dict]:

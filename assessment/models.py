@@ -87,7 +87,11 @@ class Report(models.Model):
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="report_value_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["year", "quarter", "unit"], name="report_year_quarter_unit")]
+        indexes = [
+            models.Index(fields=["year", "quarter", "unit"], name="report_year_quarter_unit"),
+            # The review queue and the review reminder: reports waiting, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="report_status_submitted"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year.year}年Q{self.quarter} {self.target.indicator.code}"
@@ -713,8 +717,21 @@ class NotificationKind(models.TextChoices):
     LETTER_UNSIGNED = "letter_unsigned", "责任书未签"
     FINDING_DUE = "finding_due", "整改即将到期"
     FINDING_OVERDUE = "finding_overdue", "整改逾期"
+    FINDING_NEW = "finding_new", "新发现问题"
+    FINDING_REJECTED = "finding_rejected", "整改被退回"
     REVIEW_WAITING = "review_waiting", "填报待审核"
     CIRCULAR = "circular", "新通报"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Everyone sees only their own notices, the 安委办 included."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
 
 
 class Notification(models.Model):
@@ -736,6 +753,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "站内提醒"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification
@@ -85,7 +86,9 @@ def _message(notification: Notification) -> EmailMessage | None:
     address = notification.recipient.email
     if not address:
         return None
-    link = f"\n\n办理：{settings.SITE_URL}{notification.link}" if notification.link else ""
+    # Through the inbox, so opening the link from the e-mail marks the notice read too.
+    opened = reverse("assessment:inbox_open", args=[notification.pk])
+    link = f"\n\n办理：{settings.SITE_URL}{opened}" if notification.link else ""
     return EmailMessage(
         subject=f"【安全生产责任考核】{notification.title}",
         body=f"{notification.recipient.name or notification.recipient.username}：\n\n{notification.text}{link}",

@@ -12,3 +12,27 @@ def deliver_notifications() -> int:
     while handled := notifying.deliver_pending():
         total += handled
     return total
+
+
+@shared_task(name="assessment.send_reminders")
+def send_reminders(on: str | None = None) -> dict[str, int]:
+    """The reminder ladder as of `on` (YYYY-MM-DD; beat sends none: today). Safe to run again."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from . import reminders
+
+    return reminders.send_reminders(date.fromisoformat(on) if on else timezone.localdate())
+
+
+@shared_task(name="assessment.publish_circular_notices")
+def publish_circular_notices(circular_id: int, user_ids: list[int]) -> int:
+    """One batch of the new-circular notices; the number written (0 when run again)."""
+    from . import circular_services
+    from .models import Circular, CircularStatus
+
+    circular = Circular.objects.filter(pk=circular_id, status=CircularStatus.PUBLISHED).first()
+    if circular is None:
+        return 0
+    return circular_services.notify_readers(circular, user_ids)

@@ -10,6 +10,9 @@ from . import (
     veto_views,
 )
 from .accident_urls import urlpatterns as accident_urlpatterns
+from .circular_urls import urlpatterns as circular_urlpatterns
+from .inbox_urls import urlpatterns as inbox_urlpatterns
+from .inspection_urls import urlpatterns as inspection_urlpatterns
 
 app_name = "assessment"
 
@@ -79,4 +82,7 @@ urlpatterns = [
     path("assessment/<int:year>/vetoes/", veto_views.veto_rules, name="veto_rules"),
     path("assessment/<int:year>/what-if/", veto_views.what_if, name="what_if"),
     *accident_urlpatterns,
+    *circular_urlpatterns,
+    *inspection_urlpatterns,
+    *inbox_urlpatterns,
 ]

@@ -16,8 +16,15 @@ from assessment.models import (
     Accident,
     AccidentExemption,
     Adjustment,
+    Circular,
+    CircularKind,
+    CircularStatus,
     Deduction,
     Evidence,
+    Finding,
+    FindingFile,
+    Inspection,
+    Notification,
     Report,
     ReportStatus,
 )
@@ -238,8 +245,91 @@ EXPECTATIONS = {
     "assessment:accident_import": (None, office_only(200), office_only(200)),
     "assessment:accident_import_confirm": (None, NOT_ALLOWED, office_only(302)),  # no preview: back to upload
     "assessment:accident_import_template": (None, office_only(200), NOT_ALLOWED),
+    # 督查 and 问题隐患: the city's roles see all; a unit its own findings (another unit's are a 404);
+    # inspectors and the 安委办 record, verify and reject; the unit reports; the 安委办 closes (销号).
+    "assessment:inspection_list": (None, everyone(200), everyone(200)),
+    "assessment:inspection_create": (
+        None,
+        *[everyone(403) | {"inspector": 200, "office": 200}] * 2,  # nothing posted: errors shown
+    ),
+    "assessment:inspection_detail": (
+        lambda o: {"pk": o.inspection_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:inspection_edit": (
+        lambda o: {"pk": o.inspection_a.pk},
+        *[everyone(403) | {"inspector": 200, "office": 200, "reporter_b": 404}] * 2,
+    ),
+    "assessment:finding_list": (None, everyone(200), everyone(200)),
+    "assessment:finding_detail": (
+        lambda o: {"pk": o.finding_a.pk},
+        *[everyone(200) | {"reporter_b": 404}] * 2,
+    ),
+    "assessment:finding_rectify": (
+        lambda o: {"pk": o.finding_a.pk},
+        NOT_ALLOWED,
+        # Nothing posted: the form comes back with its errors, for the unit's own people only.
+        everyone(403) | {"reporter_a": 200, "head_a": 200, "reporter_b": 404},
+    ),
+    "assessment:finding_verify": (
+        lambda o: {"pk": o.finding_a.pk},
+        NOT_ALLOWED,
+        everyone(403) | {"inspector": 302, "office": 302, "reporter_b": 404},  # no version: back to the page
+    ),
+    "assessment:finding_reject": (
+        lambda o: {"pk": o.finding_a.pk},
+        NOT_ALLOWED,
+        everyone(403) | {"inspector": 200, "office": 200, "reporter_b": 404},  # no reason: errors shown
+    ),
+    "assessment:finding_close": (
+        lambda o: {"pk": o.finding_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},  # no version: back to the page
+    ),
+    "assessment:finding_file": (
+        lambda o: {"pk": o.finding_file_a.pk},
+        everyone(200) | {"reporter_b": 404},
+        NOT_ALLOWED,
+    ),
     "assessment:quarter_lock": (None, NOT_ALLOWED, office_only(404)),  # nothing posted: no such quarter
     # People: the 安委办 only.
+    # 站内提醒: everyone has an inbox; another person's notice is a 404.
+    "assessment:inbox": (None, everyone(200), everyone(200)),
+    "assessment:inbox_open": (
+        lambda o: {"pk": o.notification_a.pk},
+        everyone(404) | {"reporter_a": 302, "anonymous": LOGIN},
+        NOT_ALLOWED,
+    ),
+    "assessment:inbox_read": (
+        lambda o: {"pk": o.notification_a.pk},
+        NOT_ALLOWED,
+        everyone(404) | {"reporter_a": 302, "anonymous": LOGIN},
+    ),
+    "assessment:inbox_read_all": (None, NOT_ALLOWED, everyone(302)),
+    # 通报: everyone reads the published ones (and their PDF); drafts are the 安委办's alone (a 404
+    # for everyone else); only the 安委办 drafts, edits, publishes and sees the read receipts.
+    "assessment:circular_list": (None, everyone(200), everyone(200)),
+    "assessment:circular_create": (None, office_only(200), office_only(200)),  # empty POST: errors
+    "assessment:circular_detail": (lambda o: {"pk": o.circular_published.pk}, everyone(200), everyone(200)),
+    "assessment:circular_pdf": (lambda o: {"pk": o.circular_published.pk}, everyone(200), everyone(200)),
+    "assessment:circular_receipts": (
+        lambda o: {"pk": o.circular_published.pk},
+        *[office_only(200)] * 2,
+    ),
+    "assessment:circular_edit": (
+        lambda o: {"pk": o.circular_draft.pk},
+        *[everyone(404) | {"office": 200}] * 2,  # empty POST: the form with its errors
+    ),
+    "assessment:circular_regenerate": (
+        lambda o: {"pk": o.circular_draft.pk},
+        NOT_ALLOWED,
+        everyone(404) | {"office": 302},  # no version posted: back to the edit page
+    ),
+    "assessment:circular_publish": (
+        lambda o: {"pk": o.circular_draft.pk},
+        everyone(404) | {"office": 200},  # the confirmation page
+        everyone(404) | {"office": 302},  # no version posted: back to the edit page
+    ),
     "responsibility:person_list": (None, office_only(200), office_only(200)),
     "responsibility:person_create": (None, office_only(200), office_only(200)),
     "responsibility:person_detail": (lambda o: {"pk": o.reporter_b.pk}, office_only(200), office_only(200)),
@@ -334,6 +424,42 @@ class AccessTests(TestCase):
         )
         cls.adjustment_a = Adjustment.objects.create(year=year, unit=cls.unit_a, points=1, reason="表扬")
         cls.deduction_a = Deduction.objects.create(target=target_a, points=1, reason="台账不全")
+        cls.inspection_a = Inspection.objects.create(
+            year=year,
+            kind="inspection",
+            date=date(2026, 6, 1),
+            team="第一督查组",
+            created_by=cls.users["inspector"],
+        )
+        cls.inspection_a.units.set([cls.unit_a])
+        cls.finding_a = Finding.objects.create(
+            inspection=cls.inspection_a, unit=cls.unit_a, problem="消防通道被占用", deadline=date(2026, 9, 30)
+        )
+        cls.finding_file_a = FindingFile.objects.create(
+            finding=cls.finding_a,
+            purpose=FindingFile.PHOTO,
+            file=ContentFile(b"\xff\xd8\xff\xe0photo", name="p.jpg"),
+            name="现场.jpg",
+            kind="jpeg",
+            size=10,
+        )
+        cls.circular_published = Circular.objects.create(
+            year=year,
+            period=3,
+            kind=CircularKind.SITUATION,
+            title="关于2026年第三季度安全生产责任目标落实情况的通报",
+            body="各板块、各有关部门、各市属企业：\n\n现将有关情况通报如下。",
+            status=CircularStatus.PUBLISHED,
+            doc_seq=1,
+            doc_number="锡安办〔2026〕1号",
+            published_at=at(2026, 10, 15),
+        )
+        cls.circular_draft = Circular.objects.create(
+            year=year, period=3, kind=CircularKind.REMINDER, title="催报通报", body="请尽快报送。"
+        )
+        cls.notification_a = Notification.objects.create(
+            recipient=cls.users["reporter_a"], kind="report_due", key="access", title="提醒", text="请填报"
+        )
 
     def test_every_url_is_in_the_expectation_table(self):
         missing = sorted(set(named_patterns()) - set(EXPECTATIONS))

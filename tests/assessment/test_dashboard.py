@@ -77,4 +77,4 @@ class DashboardTests(TestCase):
         ten = count()
         add_assessed_units(self.year, 290, 11)  # 300 assessed units, each with a 较大 accident
         self.assertEqual(count(), ten)
-        self.assertEqual(ten, 28)  # the frame 9, the assessment 9, the figures and charts 10
+        self.assertEqual(ten, 29)  # the frame 9, the assessment 10, the figures and charts 10

@@ -42,7 +42,8 @@ class NotifyTests(TestCase):
         message = mail.outbox[0]
         self.assertEqual(message.to, ["alice@wuxi.gov.cn"])
         self.assertIn("王丽", message.body)
-        self.assertIn("http://127.0.0.1:8000/reports/", message.body)
+        opened = Notification.objects.get(recipient=self.alice)
+        self.assertIn(f"http://127.0.0.1:8000/inbox/{opened.pk}/open/", message.body)
         self.assertEqual(Notification.objects.filter(emailed_at__isnull=True).count(), 0)
         self.assertEqual(deliver_pending(), 0)
         self.assertEqual(len(mail.outbox), 1)

@@ -29,8 +29,8 @@ class PageQueryCountTests(TestCase):
     PAGES = {
         # frame; the current year; catalog totals, kinds in use, units without people,
         # pending passwords; reports waiting for review; this month's accidents; units per group;
-        # letters signed per group; the user's own units
-        "home": ("home", 9 + 10),
+        # letters signed per group; the user's own units; findings waiting for the inspectors
+        "home": ("home", 9 + 11),
         # frame; count; page of units
         "unit_list": ("responsibility:unit_list", 9 + 2),
         # frame; unit filter choices; count; page of people; their memberships; their groups

@@ -100,6 +100,10 @@ class Command(BaseCommand):
         created["reports"] = assessment_demo.seed_reports(office=office, today=today)
         for part, count in assessment_demo.seed_assessment(office=office).items():
             created[part] = count
+        created["inspections"] = assessment_demo.seed_inspections(
+            office=office, inspector=User.objects.get(username="ducha")
+        )
+        created["circulars"] = assessment_demo.seed_circulars(office=office, today=today)
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
         roles = dict(Membership._meta.get_field("role").choices)
