@@ -17,6 +17,7 @@ venv: .venv/.installed
 # With a Celery worker and beat on the embedded broker (files in var/broker): the reminders run
 # every day at 08:30, and once now; the worker prints their e-mails here (console backend).
 # Both stop when runserver does.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv pdf-deps
 	mkdir -p var/broker/processed var/private
 	$(PY) manage.py migrate --noinput -v0
