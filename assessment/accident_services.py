@@ -4,7 +4,6 @@ The import reads and checks a whole workbook first (`read_accident_workbook`, wh
 nothing) and writes only the rows the user confirmed (`import_accidents`).
 """
 
-import io
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from responsibility.exports import neutralize, workbook_bytes
 from responsibility.models import Unit, UnitKind
 from responsibility.uploads import check_upload, safe_name
 
@@ -219,7 +219,8 @@ def import_template() -> bytes:
     names = workbook.create_sheet("单位名称")
     names.append(["单位名称", "类别", "可作监管部门"])
     for name, kind in units:
-        names.append([name, UnitKind(kind).label, "是" if kind in DEPARTMENT_KINDS else "否"])
+        # As text: a name that would start a formula gets an apostrophe (the import accepts both).
+        names.append([neutralize(name), UnitKind(kind).label, "是" if kind in DEPARTMENT_KINDS else "否"])
     names.column_dimensions["A"].width = 24
 
     validations = [
@@ -258,10 +259,7 @@ def import_template() -> bytes:
     ]:
         guide.append(line)
     guide.column_dimensions["A"].width = 90
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def read_accident_workbook(upload) -> ImportPreview:
@@ -381,6 +379,8 @@ class _CellError(Exception):
 
 def _check_rows(raw_rows: list[tuple[int, dict]]) -> list[ImportRow]:
     units = {unit.name: unit for unit in Unit.objects.all()}
+    # A name picked from the template's list may carry the apostrophe that keeps it from being a formula.
+    units |= {neutralize(name): unit for name, unit in units.items() if neutralize(name) != name}
     result = []
     for line, by_field in raw_rows:
         row = ImportRow(

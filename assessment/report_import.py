@@ -21,6 +21,9 @@ INFO_SHEET = "说明"
 HEADERS = ["指标代码", "考核指标", "目标", "上季度累计值", "本季度累计值", "工作进展"]
 VALUE_COLUMN = HEADERS.index("本季度累计值")
 PROGRESS_COLUMN = HEADERS.index("工作进展")
+# A unit's template is a few KB once unzipped; a small upload that inflates past this is a zip bomb,
+# refused before openpyxl reads it into memory.
+MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -87,6 +90,9 @@ def build_template(*, unit, year: int, quarter: int, rows) -> bytes:
 def read_upload(data: bytes, *, unit, year: int, quarter: int, codes: set[str]) -> ImportResult:
     """Check every row of an uploaded template against the unit's targets; writes nothing."""
     result = ImportResult()
+    if _unzipped_size(data) > MAX_UNZIPPED_BYTES:
+        result.file_error = "文件解压后过大，不像是本页的填报模板。请用本页下载的模板填写后上传。"
+        return result
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -135,6 +141,15 @@ def read_upload(data: bytes, *, unit, year: int, quarter: int, codes: set[str]) 
     if not result.rows and not result.errors:
         result.file_error = "表中没有填写任何“本季度累计值”。"
     return result
+
+
+def _unzipped_size(data: bytes) -> int:
+    """What the .xlsx's parts add up to unzipped, as its directory says (zipfile stops reading there)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # openpyxl then says the file cannot be opened
 
 
 def _check_info(workbook, *, unit, year: int, quarter: int) -> str:

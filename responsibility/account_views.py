@@ -9,7 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import roles, services
-from .forms import LoginForm, MembershipForm, NewPersonForm, PasswordChangeForm, PersonFilterForm, PersonForm
+from .forms import (
+    CurrentPasswordChangeForm,
+    LoginForm,
+    MembershipForm,
+    NewPersonForm,
+    PasswordChangeForm,
+    PersonFilterForm,
+    PersonForm,
+)
 from .history import history_rows
 from .models import Membership, MembershipRole, User
 from .tables import PersonTable
@@ -23,7 +31,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    # The one-time password was proven by logging in a moment ago; one's own is asked for again.
+    form_class = PasswordChangeForm if request.user.must_change_password else CurrentPasswordChangeForm
+    form = form_class(request.user, request.POST or None)
     if form.is_valid():
         user = services.change_own_password(request.user, form)
         update_session_auth_hash(request, user)

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.models import Group
 from django.db.models import Q
@@ -80,6 +81,20 @@ class LoginForm(ChineseFormMixin, AuthenticationForm):
 
 class PasswordChangeForm(ChineseFormMixin, SetPasswordForm):
     """The user sets a new password; the one-time password was proven by logging in."""
+
+
+class CurrentPasswordChangeForm(ChineseFormMixin, auth_forms.PasswordChangeForm):
+    """Changing a password one chose oneself asks for it first: a session left open is not enough."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": "当前密码不正确，请重新输入。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.chinese(self.fields["old_password"])
 
 
 # --- units -----------------------------------------------------------------------------

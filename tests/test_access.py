@@ -362,7 +362,9 @@ def named_patterns(resolver=None, namespace: str = ""):
             yield f"{namespace}{pattern.name}"
 
 
-class AccessTests(TestCase):
+class AccessFixtures:
+    """One object of each kind for the table's URLs to point at (tests/security walks them too)."""
+
     @classmethod
     def setUpTestData(cls):
         cls.unit_a = make_unit(name="梁溪区", code="liangxi")
@@ -461,6 +463,8 @@ class AccessTests(TestCase):
             recipient=cls.users["reporter_a"], kind="report_due", key="access", title="提醒", text="请填报"
         )
 
+
+class AccessTests(AccessFixtures, TestCase):
     def test_every_url_is_in_the_expectation_table(self):
         missing = sorted(set(named_patterns()) - set(EXPECTATIONS))
         self.assertEqual(missing, [], "add these URLs to tests/test_access.py EXPECTATIONS")

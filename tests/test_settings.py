@@ -57,6 +57,32 @@ print(json.dumps({
     "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
     "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
     "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
+    "SETTINGS_MODULE": settings.SETTINGS_MODULE,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    "SECURE_HSTS_PRELOAD": settings.SECURE_HSTS_PRELOAD,
+    "SECURE_CONTENT_TYPE_NOSNIFF": settings.SECURE_CONTENT_TYPE_NOSNIFF,
+    "X_FRAME_OPTIONS": settings.X_FRAME_OPTIONS,
+    "SESSION_COOKIE_HTTPONLY": settings.SESSION_COOKIE_HTTPONLY,
+    "SILENCED_SYSTEM_CHECKS": settings.SILENCED_SYSTEM_CHECKS,
+    "MIDDLEWARE": settings.MIDDLEWARE,
+}))
+"""
+
+# A request through the whole middleware stack with the production settings: a page that renders
+# no template (a 404 with DEBUG off), so neither a database nor collected static files are needed.
+PRODUCTION_REQUEST = """
+import json
+import django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="anquan.example.gov.cn")
+plain = client.get("/no-such-page/")
+secure = client.get("/no-such-page/", secure=True)
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")],
+    "secure": [secure.status_code, {key: secure.get(key) for key in (
+        "Strict-Transport-Security", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"
+    )}],
 }))
 """
 
@@ -173,6 +199,52 @@ def test_debug_off_turns_on_https_hardening():
     assert settings["CSRF_COOKIE_SECURE"] is True
     assert settings["SECURE_HSTS_SECONDS"] > 0
     assert settings["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_production_settings_are_what_the_deploy_check_checks():
+    """CI's `check --deploy` and the one above run the real settings, not the test settings, and no
+    check is silenced to make them pass."""
+    settings = load_settings(**production_env())
+
+    assert settings["SETTINGS_MODULE"] == "wuxisafety.settings"
+    assert settings["SILENCED_SYSTEM_CHECKS"] == []
+    ci = (BASE_DIR / ".ci" / "run").read_text()
+    assert "DJANGO_SETTINGS_MODULE=wuxisafety.settings DEBUG=0" in ci
+    assert "manage.py check --deploy --fail-level WARNING" in ci
+
+
+def test_debug_off_turns_on_every_browser_protection():
+    settings = load_settings(**production_env())
+
+    assert settings["SECURE_HSTS_SECONDS"] >= 31536000
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is True
+    assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert settings["X_FRAME_OPTIONS"] == "DENY"
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    for middleware in (
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "axes.middleware.AxesMiddleware",
+    ):
+        assert middleware in settings["MIDDLEWARE"]
+
+
+def test_a_production_request_is_sent_to_https_and_answered_with_the_security_headers(tmp_path):
+    result = run_python(["-c", PRODUCTION_REQUEST], **production_env(VAR_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.splitlines()[-1])
+
+    assert answers["plain"] == [301, "https://anquan.example.gov.cn/no-such-page/"]
+    status, headers = answers["secure"]
+    assert status == 404
+    assert headers == {
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 
 
 def test_behind_tls_proxy_trusts_x_forwarded_proto():
