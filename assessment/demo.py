@@ -110,7 +110,11 @@ def seed_reports(*, office: User, today) -> int:
         targets = list(
             Target.objects.filter(
                 letter__year=year, letter__status=LetterStatus.SIGNED, indicator__source="entered"
-            ).select_related("letter__unit", "indicator")
+            )
+            .select_related("letter__unit", "indicator")
+            .order_by(
+                "letter__unit__sort_order", "indicator__sort_order", "pk"
+            )  # the same demo on any database
         )
         deadlines = dict(year.deadlines())
         quarters = [1, 2, 3, 4] if year.year < today.year else [q for q, d in year.deadlines() if d < today]

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from . import report_services
 from .models import Report, ReportStatus
@@ -59,7 +60,7 @@ class ReviewTable(tables.Table):
         return "；".join(getattr(record, "warnings", []))
 
     def render_status(self, record):
-        late = format_html(' <span class="status-red">迟报</span>') if record.late else ""
+        late = mark_safe(' <span class="status-red">迟报</span>') if record.late else ""
         css = {
             ReportStatus.APPROVED: "status-green",
             ReportStatus.RETURNED: "status-red",

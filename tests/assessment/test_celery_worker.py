@@ -8,11 +8,9 @@ second process could share: skipped. On PostgreSQL, Redis must answer (CI starts
 """
 
 import email
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -27,30 +25,14 @@ from django.test import TransactionTestCase
 
 from assessment.models import Finding, FindingStatus, Inspection, Notification, NotificationKind
 from responsibility.models import LetterStatus, ResponsibilityLetter
+from tests import subprocesses
 from tests.factories import make_indicator, make_unit, make_user, make_year
+from tests.subprocesses import wait_for
 
 from .test_reminders import signed_letter
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/13"  # this test's own Redis database, emptied before each test
 VISIBILITY_TIMEOUT = 3  # seconds: a dead worker's job comes back quickly
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(condition, *, timeout: float, what: str, log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{tail}")
 
 
 @unittest.skipUnless(
@@ -72,51 +54,28 @@ class CeleryWorkerTests(TransactionTestCase):
         self.mail_dir = self.tmp / "mail"
         self.workers: list[subprocess.Popen] = []
         self.addCleanup(self.stop_workers)
-        self.client_app = Celery("reminders-test-client", broker=REDIS_URL)
+        # Not the current app: the shared tasks of this process stay on the test settings (eager).
+        self.client_app = Celery("reminders-test-client", broker=REDIS_URL, set_as_current=False)
         self.addCleanup(self.client_app.close)
 
     def start_worker(self, name: str, *, pause: float = 0) -> tuple[subprocess.Popen, Path]:
         log = self.tmp / f"{name}.log"
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "wuxisafety.settings",
-            "DATABASE_URL": database_url(),
-            "CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": REDIS_URL,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-            "REMINDERS_PAUSE": str(pause),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "VAR_DIR": str(self.tmp / "var"),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "wuxisafety", "worker", "--pool=solo"]
-        command += [
-            "-n",
-            f"{name}@%h",
-            "-l",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-        with log.open("wb") as out:
-            worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.workers.append(worker)
-        wait_for(
-            lambda: "ready." in log.read_text(errors="replace"), timeout=60, what=f"{name} to start", log=log
+        env = subprocesses.app_env(
+            broker_url=REDIS_URL,
+            var_dir=self.tmp / "var",
+            mail_dir=self.mail_dir,
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+            CELERY_UNACKED_RESTORE_INTERVAL="1",
+            REMINDERS_PAUSE=str(pause),
         )
+        worker = subprocesses.start_worker(name, env=env, log=log, wait=False)
+        self.workers.append(worker)  # stopped at cleanup even when it never gets ready
+        subprocesses.wait_worker_ready(worker, log, name=name)
         return worker, log
 
     def stop_workers(self):
         for worker in self.workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+            subprocesses.stop(worker)
 
     def send_job(self, on: str):
         self.client_app.send_task("assessment.send_reminders", args=[on])

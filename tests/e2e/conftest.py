@@ -45,8 +45,10 @@ def browser():
 class Page:
     """A browser tab on the live server that records stray requests and console errors."""
 
-    def __init__(self, browser, base_url: str, *, viewport=None):
+    def __init__(self, browser, base_url: str, *, viewport=None, shots: str = ""):
+        """`shots`: what the names of this tab's screenshots start with (e.g. "journey-admin-")."""
         self.base_url = base_url
+        self.shots = shots
         self.context = browser.new_context(
             viewport=viewport or {"width": 1366, "height": 768}, locale="zh-CN"
         )
@@ -80,7 +82,11 @@ class Page:
 
     def screenshot(self, name: str, *, full_page: bool = True):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{self.shots}{name}.png"), full_page=full_page)
+
+    def message(self) -> str:
+        """The messages at the top of the page ("已提交…")."""
+        return self.page.locator(".messages").inner_text()
 
     def check_clean(self):
         assert self.stray_requests == [], f"requests left 127.0.0.1: {self.stray_requests}"
@@ -88,6 +94,17 @@ class Page:
 
     def close(self):
         self.context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed journey on a stack of processes (test_role_journeys) shows the end of their logs."""
+    report = yield
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and stack is not None:
+        for name, text in stack.logs().items():
+            report.sections.append((f"{name} log", text))
+    return report
 
 
 @pytest.fixture

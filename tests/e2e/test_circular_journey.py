@@ -5,6 +5,7 @@ import pytest
 
 from responsibility.demo import DEMO_PASSWORD
 
+from . import steps
 from .conftest import Page
 
 pytestmark = pytest.mark.e2e
@@ -15,57 +16,19 @@ ADDED = "请各单位于11月底前将整改情况报市安委办。"
 def test_a_circular_is_drafted_edited_published_read_and_receipted(tab: Page, browser, demo_site):
     office = tab
     office.login("anweiban", DEMO_PASSWORD)
-    office.page.click("nav >> text=通报")
-    office.page.click("[data-testid=circular-new]")
-    office.page.check("input[value=situation]")
-    office.page.select_option("select[name=year]", "2026")
-    office.page.select_option("select[name=period]", "3")
-    office.page.click("text=按数据生成草稿")
-    assert "已根据当前数据起草通报" in office.page.locator(".messages").inner_text()
-    title = office.page.locator("input[name=title]")
-    assert title.input_value() == "关于2026年第三季度安全生产责任目标落实情况的通报"
-    body = office.page.locator("textarea[name=body]")
-    assert "一、目标任务填报情况" in body.input_value()
+    steps.draft_circular(office, year=2026, quarter=3)
     assert office.page.locator("[data-testid=table-reporting] tr[data-unit=梁溪区]").count() == 1
-
-    # An empty title is refused at the field, and the body typed so far stays.
-    body.fill(body.input_value() + "\n\n" + ADDED)
-    title.fill("")
-    office.page.click("text=保存修改")
-    assert "请填写标题。" in office.page.locator("[data-field-error=title]").inner_text()
-    assert ADDED in office.page.locator("textarea[name=body]").input_value()
-    office.page.locator("input[name=title]").fill(
-        "关于2026年第三季度安全生产责任目标落实情况的通报（第二期）"
+    steps.edit_circular(
+        office, added=ADDED, title="关于2026年第三季度安全生产责任目标落实情况的通报（第二期）"
     )
-    office.page.click("text=保存修改")
-    assert "已保存通报正文" in office.page.locator(".messages").inner_text()
-    office.screenshot("circular-edit")
-
-    office.page.click("[data-testid=circular-publish]")
-    number = office.page.locator("[data-testid=next-number]").inner_text()
-    assert number.startswith("锡安办〔2026〕")
-    office.page.click("text=确认发布")
-    assert f"已发布通报 {number}" in office.page.locator(".messages").inner_text()
-    assert office.page.locator("[data-testid=doc-number]").inner_text() == number
-    assert ADDED in office.page.locator("[data-testid=circular-body]").inner_text()
-    assert office.page.locator("[data-testid=circular-chart] svg").count() == 1
-    office.screenshot("circular-published")
+    number = steps.publish_circular(office, year=2026, added=ADDED)
     circular_url = office.page.url
     office.logout()
 
     # The reporter finds it in the list, unread, and opens it.
     reporter = Page(browser, demo_site)
     reporter.login("liangxi_tb", DEMO_PASSWORD)
-    reporter.page.click("nav >> text=通报")
-    row = reporter.page.locator("tbody tr", has_text=number)
-    assert "未读" in row.inner_text()
-    row.locator("a", has_text="第二期").click()
-    assert reporter.page.locator("[data-testid=doc-number]").inner_text() == number
-    assert ADDED in reporter.page.locator("[data-testid=circular-body]").inner_text()
-    assert reporter.page.locator("[data-testid=circular-receipts]").count() == 0
-    reporter.screenshot("circular-read")
-    reporter.page.click("nav >> text=通报")
-    assert "已读" in reporter.page.locator("tbody tr", has_text=number).inner_text()
+    assert steps.read_circular(reporter, number=number, link_text="第二期", added=ADDED) == circular_url
 
     # The notice of it is in the inbox, read already, and leads to the same circular.
     reporter.page.click("[data-testid=bell]")
