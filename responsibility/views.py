@@ -180,7 +180,7 @@ def year_create(request):
     form = YearForm(request.POST or None)
     if form.is_valid():
         year = form.save()
-        messages.success(request, f"已新增{year}，状态为筹备中。")
+        messages.success(request, f"已新增{year}，状态为{year.get_status_display()}。")
         return redirect(year)
     return render(request, "responsibility/year_form.html", {"form": form})
 

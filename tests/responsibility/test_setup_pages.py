@@ -286,6 +286,13 @@ class YearFormPageTests(SetupPageTestCase):
         self.assertTyped(response, "first_tier_percent", "60")
         self.assertNoNewYear()
 
+    def test_the_message_names_the_status_given(self):
+        response = self.client.post(
+            reverse("responsibility:year_create"), year_data(status="open"), follow=True
+        )
+
+        self.assertContains(response, "已新增2027年度，状态为执行中。")
+
     def test_tier_percents_are_saved(self):
         self.create(first_tier_percent="20", second_tier_percent="50")
 
