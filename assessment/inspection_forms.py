@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from responsibility.forms import ChineseFormMixin, DateInput, YearField
 from responsibility.models import Unit
-from responsibility.uploads import accept_attr, check_upload, safe_name
+from responsibility.uploads import CheckedFilesField
 
 from .inspection_services import FindingInput
 from .models import FindingStatus, Inspection, InspectionKind, ListingLevel
@@ -17,37 +17,6 @@ MAX_FILES = 10
 PHOTO_HINT = "请上传 JPEG 或 PNG 格式的现场照片。"
 EVIDENCE_HINT = "请上传 PDF 或照片（JPEG/PNG）格式的整改佐证材料。"
 RESELECT = "提交未成功时浏览器不会保留已选的文件，请重新选择。"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class CheckedFilesField(forms.FileField):
-    """Several files at once (up to 10), each checked by its content against `kinds`."""
-
-    def __init__(self, *, kinds, hint: str, **kwargs):
-        self.kinds, self.hint = tuple(kinds), hint
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"multiple": True, "accept": accept_attr(self.kinds)})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"一次最多上传 {MAX_FILES} 个文件（选择了 {len(files)} 个）。")
-        errors = []
-        for upload in files:
-            try:
-                upload.checked_kind = check_upload(upload, kinds=self.kinds, hint=self.hint)
-            except forms.ValidationError as error:
-                errors.extend(error.messages)
-            upload.safe_name = safe_name(upload.name)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
 
 
 def unit_choices(units) -> list[tuple[str, str]]:
@@ -103,7 +72,11 @@ class FindingForm(ChineseFormMixin, forms.Form):
     )
     deadline = forms.DateField(label="整改期限", widget=DateInput())
     photos = CheckedFilesField(
-        label="问题照片", kinds=PHOTO_KINDS, hint=PHOTO_HINT, help_text="可多选，JPEG 或 PNG。"
+        label="问题照片",
+        kinds=PHOTO_KINDS,
+        hint=PHOTO_HINT,
+        max_files=MAX_FILES,
+        help_text="可多选，JPEG 或 PNG。",
     )
 
     def __init__(self, *args, units: dict, photos=(), inspection_date=None, **kwargs):
@@ -234,6 +207,7 @@ class RectifyForm(ChineseFormMixin, forms.Form):
         label="整改佐证材料",
         kinds=FINDING_EVIDENCE_KINDS,
         hint=EVIDENCE_HINT,
+        max_files=MAX_FILES,
         help_text="整改后照片、验收报告等，可多选；PDF、JPEG 或 PNG。",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -132,11 +132,11 @@ def _notify_rejected(finding: Finding) -> int:
 # --- inspections -----------------------------------------------------------------------
 
 
-def _save_photos(finding: Finding, uploads, *, by) -> None:
+def _save_files(finding: Finding, uploads, *, purpose: str, by) -> None:
     for upload in uploads:
         FindingFile.objects.create(
             finding=finding,
-            purpose=FindingFile.PHOTO,
+            purpose=purpose,
             file=upload,
             name=upload.safe_name,
             kind=upload.checked_kind,
@@ -156,7 +156,7 @@ def _new_finding(inspection: Inspection, item: FindingInput, *, by) -> Finding:
     )
     finding._history_user = by
     finding.save()
-    _save_photos(finding, item.photos, by=by)
+    _save_files(finding, item.photos, purpose=FindingFile.PHOTO, by=by)
     return finding
 
 
@@ -265,7 +265,7 @@ def revise_inspection(
             finding.save(update_fields=[*changed, "version"])
         if item.remove_photos:
             finding.files.filter(purpose=FindingFile.PHOTO, pk__in=item.remove_photos).delete()
-        _save_photos(finding, item.photos, by=by)
+        _save_files(finding, item.photos, purpose=FindingFile.PHOTO, by=by)
         if moved:
             to_notify.append(finding)
     if to_notify:
@@ -306,16 +306,7 @@ def report_rectification(finding: Finding, *, by, text: str, files: list, versio
         raise ValidationError({"rectification": "请填写整改情况：采取了哪些措施、整改到什么程度。"})
     if not files and not stored.files.filter(purpose=FindingFile.EVIDENCE).exists():
         raise ValidationError({"files": "请上传整改佐证材料（整改后照片、验收报告等，PDF 或 JPEG/PNG）。"})
-    for upload in files:
-        FindingFile.objects.create(
-            finding=stored,
-            purpose=FindingFile.EVIDENCE,
-            file=upload,
-            name=upload.safe_name,
-            kind=upload.checked_kind,
-            size=upload.size,
-            uploaded_by=by,
-        )
+    _save_files(stored, files, purpose=FindingFile.EVIDENCE, by=by)
     stored.status = FindingStatus.SUBMITTED
     stored.rectification = text.strip()
     stored.rectified_by = by

@@ -4,37 +4,9 @@ from django import forms
 
 from responsibility.forms import ChineseFormMixin, YearField
 from responsibility.models import UnitKind
-from responsibility.uploads import EVIDENCE_KINDS, accept_attr, check_upload, safe_name
+from responsibility.uploads import EVIDENCE_KINDS, CheckedFilesField
 
 from .models import QUARTERS, ReportStatus
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several evidence files at once, each checked by its content (PDF, images, Word, Excel)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"multiple": True, "accept": accept_attr(EVIDENCE_KINDS)})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
-        errors = []
-        for upload in files:
-            try:
-                upload.checked_kind = check_upload(upload, kinds=EVIDENCE_KINDS)
-            except forms.ValidationError as error:
-                errors.extend(error.messages)
-            upload.safe_name = safe_name(upload.name)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
 
 
 def plain(value):
@@ -48,7 +20,7 @@ class ReportRowForm(ChineseFormMixin, forms.Form):
     value = forms.DecimalField(label="累计值", required=False, max_digits=12, decimal_places=2)
     progress = forms.CharField(label="工作进展", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    files = EvidenceField(label="佐证材料")
+    files = CheckedFilesField(kinds=EVIDENCE_KINDS, label="佐证材料")  # PDF, images, Word, Excel
 
     def __init__(self, *args, target, report, previous, **kwargs):
         super().__init__(*args, **kwargs)

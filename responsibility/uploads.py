@@ -216,6 +216,38 @@ def check_upload(upload, *, kinds, max_bytes: int = MAX_UPLOAD_BYTES, hint: str 
     return found
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(forms.FileField):
+    """Several files at once (at most `max_files`, if given), each checked by its content against
+    `kinds`. The cleaned value is a list of uploads with `checked_kind` and `safe_name` set."""
+
+    def __init__(self, *, kinds, hint: str | None = None, max_files: int | None = None, **kwargs):
+        self.kinds, self.hint, self.max_files = tuple(kinds), hint, max_files
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"multiple": True, "accept": accept_attr(self.kinds)})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.max_files is not None and len(files) > self.max_files:
+            raise forms.ValidationError(f"一次最多上传 {self.max_files} 个文件（选择了 {len(files)} 个）。")
+        errors = []
+        for upload in files:
+            try:
+                upload.checked_kind = check_upload(upload, kinds=self.kinds, hint=self.hint)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+            upload.safe_name = safe_name(upload.name)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
 class CheckedFileField(forms.FileField):
     """A file field that accepts only ``kinds`` (checked by content) up to ``max_bytes``.
 
