@@ -7,6 +7,7 @@ from django.utils import timezone
 from responsibility import roles
 from responsibility.models import Year
 
+from . import memo
 from .dashboard import dashboard
 
 
@@ -19,7 +20,7 @@ def dashboard_page(request):
     year = Year.objects.current(today)
     if year is None:
         raise Http404
-    data = dashboard(year, today=today)
+    data = memo.cached("dashboard", year.pk, today, compute=lambda: dashboard(year, today=today))
     charts = {"trend": data["trend"], "months": data["months"], "groups": data["groups"]}
     return render(
         request, "assessment/dashboard.html", {"year": year, "d": data, "charts": charts, "today": today}

@@ -18,17 +18,35 @@ from responsibility import documents, exports, roles
 from responsibility.models import Unit, UnitGroup, Year
 from responsibility.views import get_unit_for_user, table_page
 
-from . import assessing, charts, finalize_views, finalizing, ranking
+from . import assessing, charts, finalize_views, finalizing, memo, ranking
 from .adjustment_forms import ReopenForm
 from .models import Adjustment, Assessment
 
 
 def year_results(year: Year, *, today) -> tuple[list[assessing.UnitResult], bool]:
-    """The finalized snapshot when there is one, else what each unit would score today."""
-    snapshot = finalizing.snapshot_results(year)
-    if snapshot is not None:
-        return snapshot, True
-    return assessing.assess_year(year, today=today), False
+    """The finalized snapshot when there is one, else what each unit would score today; kept in
+    memory until the data changes (memo)."""
+
+    def compute():
+        snapshot = finalizing.snapshot_results(year)
+        if snapshot is not None:
+            return snapshot, True
+        return assessing.assess_year(year, today=today), False
+
+    return memo.cached("year_results", year.pk, today, compute=compute)
+
+
+def quarter_results(year: Year, *, today, quarter: int | None) -> list[assessing.UnitResult] | None:
+    """The provisional ranking as it stood at the end of `quarter` (None without a quarter)."""
+    if quarter is None:
+        return None
+    return memo.cached(
+        "quarter_results",
+        year.pk,
+        today,
+        quarter,
+        compute=lambda: assessing.assess_year(year, today=today, through_quarter=quarter),
+    )
 
 
 class RankingTable(tables.Table):
@@ -193,8 +211,12 @@ def quarter_note(year: Year, quarter: int | None) -> str:
 
 def _last_year_ranks(year: Year) -> dict[int, int] | None:
     """Last year's final ranks by unit id; None while last year has no snapshot."""
-    previous_year = Year.objects.filter(year=year.year - 1).first()
-    return _ranks(finalizing.snapshot_results(previous_year) if previous_year else None)
+
+    def compute():
+        previous_year = Year.objects.filter(year=year.year - 1).first()
+        return _ranks(finalizing.snapshot_results(previous_year) if previous_year else None)
+
+    return memo.cached("last_year_ranks", year.year, compute=compute)
 
 
 def _group_from(request) -> UnitGroup:
@@ -213,7 +235,7 @@ def ranking_table(request):
     group = _group_from(request)
     results, final = year_results(year, today=today)
     quarter = compared_quarter(year, today, final=final)
-    at_quarter_end = assessing.assess_year(year, today=today, through_quarter=quarter) if quarter else None
+    at_quarter_end = quarter_results(year, today=today, quarter=quarter)
     in_group = [r for r in results if r.unit.group == group]
     codes, headers = _item_headers(in_group)
     rows = _rows(

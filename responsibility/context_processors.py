@@ -18,7 +18,11 @@ def site(request):
                 "nav_can_manage": roles.can_manage(user),
                 "nav_sees_all": roles.sees_all_units(user),
                 "nav_city_roles": roles.city_roles(user),
-                "nav_memberships": list(user.memberships.select_related("unit")),
+                # The login backend says whether there are any (a city-wide user has none);
+                # a user loaded another way (no such attribute) is asked.
+                "nav_memberships": list(user.memberships.select_related("unit"))
+                if getattr(user, "has_memberships", True)
+                else [],
             }
         context.update(request._nav)
     return context

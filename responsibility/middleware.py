@@ -1,3 +1,7 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -17,3 +21,37 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed_paths and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+# When the session was last saved, in seconds since the epoch.
+REFRESHED_AT = "_refreshed_at"
+
+
+class SessionRefreshMiddleware:
+    """Idle expiry without writing the session on every request.
+
+    A logged-in session is saved (pushing its expiry SESSION_COOKIE_AGE ahead, in the database and
+    in the cookie) when it was last saved SESSION_REFRESH_SECONDS ago or more, or when something
+    else changed it; other requests write nothing. Idle expiry therefore comes between
+    SESSION_COOKIE_AGE minus SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request.
+    Sits below SessionMiddleware, so that its response runs before the session is saved.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.session
+        if SESSION_KEY in session:  # logged in (after a logout the session is empty: nothing to keep)
+            now = int(time.time())
+            if session.modified or now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[REFRESHED_AT] = now
+        return response
+
+
+def stamp_session_refresh(sender, request, user, **kwargs):
+    """On login (user_logged_in, connected in apps.py): the session is about to be saved, so the
+    next requests need not save it again within SESSION_REFRESH_SECONDS."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED_AT] = int(time.time())

@@ -34,10 +34,13 @@ def can_inspect(user) -> bool:
 
 
 def city_roles(user) -> list[str]:
-    """The user's city-wide role names, from the groups prefetched on the user."""
+    """The user's city-wide role names: from the group names the login backend loaded with the
+    permissions (assessment/backends.py) when a permission check came first, else from the groups."""
     if not user.is_authenticated:
         return []
-    names = {group.name for group in user.groups.all()}
+    names = getattr(user, "_group_names_cache", None)
+    if names is None:
+        names = {group.name for group in user.groups.all()}
     return [role for role in CITY_ROLES if role in names]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,8 @@ def app_env(*, broker_url: str, var_dir: Path, mail_dir: Path, **extra: str) -> 
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "VAR_DIR": str(var_dir),
+        # The same data generation as this process (assessment/memo.py): it writes fixtures too.
+        "CACHE_URL": settings.CACHE_URL,
         **extra,
     }
 

@@ -33,6 +33,7 @@ SETTINGS_ENV = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "CELERY_BROKER_URL",
+    "CACHE_URL",
     "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_BACKEND",
     "AXES_IPWARE_PROXY_COUNT",
@@ -65,6 +66,7 @@ print(json.dumps({
     "SESSION_COOKIE_HTTPONLY": settings.SESSION_COOKIE_HTTPONLY,
     "SILENCED_SYSTEM_CHECKS": settings.SILENCED_SYSTEM_CHECKS,
     "MIDDLEWARE": settings.MIDDLEWARE,
+    "CACHE": [settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"]],
 }))
 """
 
@@ -127,6 +129,16 @@ def test_without_database_url_the_database_is_sqlite_in_var():
 
     assert settings["ENGINE"] == "django.db.backends.sqlite3"
     assert settings["NAME"] == str(BASE_DIR / "var" / "db.sqlite3")
+
+
+def test_the_shared_cache_is_files_in_var_unless_cache_url_says_otherwise(tmp_path):
+    files = "django.core.cache.backends.filebased.FileBasedCache"
+    assert load_settings(VAR_DIR=str(tmp_path))["CACHE"] == [files, str(tmp_path / "cache")]
+    redis = load_settings(CACHE_URL="redis://:pw@db1.intra:6379/1")["CACHE"]
+    assert redis == ["django.core.cache.backends.redis.RedisCache", "redis://:pw@db1.intra:6379/1"]
+    assert load_settings(CACHE_URL="file:///srv/wx%20cache")["CACHE"] == [files, "/srv/wx cache"]
+    refused = run_python(["-c", SETTINGS_REPORT], CACHE_URL="memcached://x")
+    assert refused.returncode != 0 and "CACHE_URL must be" in refused.stderr
 
 
 def test_database_url_selects_postgresql():

@@ -5,6 +5,7 @@ the defaults are a developer laptop: SQLite, an embedded broker, e-mail to the c
 """
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pushes the idle expiry back every few minutes, not on every request (SESSION_REFRESH_SECONDS).
+    "responsibility.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +96,22 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The shared cache holds the data's generation (assessment/memo.py), which every web process and
+# worker must agree on: Redis (redis://…; required once the web tier spans machines), or files
+# (file:///path; default var/cache: one machine, the quick start, the tests).
+CACHE_URL = os.environ.get("CACHE_URL") or (VAR_DIR / "cache").resolve().as_uri()
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": urllib.parse.unquote(urllib.parse.urlsplit(CACHE_URL).path),
+        }
+    }
+else:
+    raise RuntimeError("CACHE_URL must be redis://… or file:///…")
+
 AUTH_USER_MODEL = "responsibility.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -110,9 +129,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# A working day idle ends the session; every request pushes the expiry back.
+# A working day idle ends the session. Activity pushes the expiry back, but the session is written
+# at most once every SESSION_REFRESH_SECONDS (responsibility.middleware.SessionRefreshMiddleware)
+# rather than on every request: idle expiry is exact to within those 5 minutes.
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 5 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # Five wrong passwords for one username from one address lock that pair for 15 minutes.

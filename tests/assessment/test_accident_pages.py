@@ -434,11 +434,11 @@ class AccidentQueryCountTests(AccidentPageTestCase):
         self.add(10)
         small = self.count(LIST)
         self.add(90)
-        # 9 for the frame (session, user, permissions ×2, navigation ×2, session save ×3), and:
+        # 3 for the frame (session, user, permissions with groups), and:
         # the current year, the chosen year, the previous year's window; figures (accidents,
         # departments, exemptions, unit ids); the units for the per-unit rows; months; count;
         # page; its departments; year and unit choices rendered in the filter form.
-        self.assertEqual(small, 9 + 14)
+        self.assertEqual(small, 3 + 14)
         self.assertEqual(self.count(LIST), small)
 
     def test_detail_does_not_grow_with_history(self):

@@ -281,9 +281,10 @@ class CircularPageQueryTests(TestCase):
     """Each page's count is pinned and counted again after 40 more units (with people, reports,
     accidents, findings and read receipts)."""
 
-    # The frame every page pays: session, user (with its unread notices), permissions ×2, the
-    # user's memberships and groups (navigation), and the session save (savepoint, update, release).
-    FRAME = 9
+    # The frame every page pays: session, user (with its unread notices and whether it has
+    # memberships), permissions with the group names; a unit's reader also its memberships (navigation).
+    FRAME = 3
+    READER_FRAME = 4
     OFFICE_PAGES = {
         # the years (filter); count; page of circulars with their read units; active units
         "list": FRAME + 4,
@@ -298,9 +299,9 @@ class CircularPageQueryTests(TestCase):
     }
     READER_PAGES = {
         # the years (filter); count; page of circulars with whether the user read each
-        "list": FRAME + 3,
+        "list": READER_FRAME + 3,
         # the circular; the reader's unit; the receipt (insert, ignoring a repeat); the notice marked
-        "detail": FRAME + 4,
+        "detail": READER_FRAME + 4,
     }
 
     @classmethod

@@ -77,4 +77,6 @@ class DashboardTests(TestCase):
         ten = count()
         add_assessed_units(self.year, 290, 11)  # 300 assessed units, each with a 较大 accident
         self.assertEqual(count(), ten)
-        self.assertEqual(ten, 29)  # the frame 9, the assessment 10, the figures and charts 10
+        # Computed afresh (a test's transaction has written, so memo does not keep it): the frame 3,
+        # the assessment 10, the figures and charts 10. Kept, it is 4: see test_memo.
+        self.assertEqual(ten, 23)

@@ -495,8 +495,8 @@ def add_units(n: int, start: int, inspector) -> None:
 
 @time_machine.travel(TODAY)
 class QueryCountTests(TestCase):
-    """Counts pinned: the frame is 9 (session, user, permissions ×2, the menu's groups and
-    memberships, the session saved ×3)."""
+    """Counts pinned: the frame is 3 for the office (session, user, permissions with groups) and 4
+    for a unit's reporter (and the menu's memberships)."""
 
     # the page → queries beyond the frame, for the office and for a unit's reporter
     PAGES = {
@@ -529,8 +529,8 @@ class QueryCountTests(TestCase):
         add_units(60, 100, self.inspector)
         many = (self.counts(self.office), self.counts(self.reporter))
         self.assertEqual(few, many)
-        self.assertEqual(few[0], {name: 9 + n for name, (n, _) in self.PAGES.items()})
-        self.assertEqual(few[1], {name: 9 + n for name, (_, n) in self.PAGES.items()})
+        self.assertEqual(few[0], {name: 3 + n for name, (n, _) in self.PAGES.items()})
+        self.assertEqual(few[1], {name: 4 + n for name, (_, n) in self.PAGES.items()})
 
     def test_a_finding_page_costs_the_same_with_more_files_and_history(self):
         finding = Finding.objects.filter(unit=self.reporter.memberships.get().unit).first()

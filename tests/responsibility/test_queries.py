@@ -23,24 +23,24 @@ def add_units(n: int, start: int = 0) -> None:
 class PageQueryCountTests(TestCase):
     """Each page's count is pinned; counted again after growing from 10 to 100 units."""
 
-    # page → (url, expected queries for the office user). Every page pays 9 for the frame:
-    # session, user, permissions ×2, the user's memberships and groups (navigation), and the
-    # session save (savepoint, update, release: idle expiry pushes the session on each request).
+    # page → (url, expected queries for the office user). Every page pays 3 for the frame:
+    # session, user (with whether it has memberships: none, so the navigation asks nothing), and
+    # permissions with the group names (tests/responsibility/test_frame_queries.py).
     PAGES = {
         # frame; the current year; catalog totals, kinds in use, units without people,
         # pending passwords; reports waiting for review; this month's accidents; units per group;
         # letters signed per group; the user's own units; findings waiting for the inspectors
-        "home": ("home", 9 + 11),
+        "home": ("home", 3 + 11),
         # frame; count; page of units
-        "unit_list": ("responsibility:unit_list", 9 + 2),
+        "unit_list": ("responsibility:unit_list", 3 + 2),
         # frame; unit filter choices; count; page of people; their memberships; their groups
-        "person_list": ("responsibility:person_list", 9 + 5),
+        "person_list": ("responsibility:person_list", 3 + 5),
         # frame; count; page of years
-        "year_list": ("responsibility:year_list", 9 + 2),
+        "year_list": ("responsibility:year_list", 3 + 2),
         # frame; weight totals; count; page of indicators
-        "indicator_list": ("responsibility:indicator_list", 9 + 3),
+        "indicator_list": ("responsibility:indicator_list", 3 + 3),
         # frame; the indicators; the number of units of the kind
-        "indicator_weights": ("responsibility:indicator_weights", 9 + 2),
+        "indicator_weights": ("responsibility:indicator_weights", 3 + 2),
     }
 
     @classmethod

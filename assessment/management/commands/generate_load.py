@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from assessment import grading
+from assessment import grading, memo
 from assessment.models import (
     Accident,
     AccidentExemption,
@@ -680,6 +680,7 @@ class Command(BaseCommand):
                 cursor.copy_expert(
                     f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer, 1 << 20
                 )
+            memo.data_changed()  # COPY goes past Django's cursor wrapper
             return
         model.objects.bulk_create(
             (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=2000
