@@ -4,7 +4,7 @@
     results = assess_year(year, provisional=False)   # final: Q4 reports, the whole accident window
 
 Units assessed: active units with a signed letter for the year. Everything is loaded in a fixed
-number of queries (10 on the default settings), whatever the number of units, targets, reports or
+number of queries (12 on the default settings), whatever the number of units, targets, reports or
 accidents; the scoring, veto, grade and ranking rules are the pure modules `scoring`, `vetoes` and
 `ranking`.
 
@@ -47,10 +47,12 @@ from django.utils import timezone
 
 from responsibility.models import (
     GROUP_OF_KIND,
+    Indicator,
     IndicatorRule,
     IndicatorSource,
     LetterStatus,
     Target,
+    Unit,
     UnitGroup,
     UnitKind,
     Year,
@@ -106,6 +108,35 @@ class UnitResult:
         return [veto.code for veto in self.vetoes]
 
 
+@dataclass(frozen=True)
+class _Target:
+    """A target as scored: its row's values, with its (shared) indicator."""
+
+    pk: int
+    unit_id: int
+    indicator: Indicator
+    weight: Decimal
+    target_value: Decimal | None
+    params: dict
+
+
+def _assessed_targets(year: Year) -> list[_Target]:
+    """The targets of the year's signed letters of active units, in catalog order (two queries).
+
+    Plain values, not models: 18,000 Target models with their letter, unit and indicator took
+    about 0.9 s to build, the values about 0.07 s.
+    """
+    rows = list(
+        Target.objects.filter(
+            letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
+        )
+        .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
+        .values_list("pk", "letter__unit_id", "indicator_id", "weight", "target_value", "params")
+    )
+    indicators = Indicator.objects.in_bulk({row[2] for row in rows})
+    return [_Target(pk, unit, indicators[ind], w, value, params) for pk, unit, ind, w, value, params in rows]
+
+
 def _quarter_filter(provisional: bool, through_quarter: int | None) -> dict[str, Any]:
     if not provisional:
         return {"quarter": 4}
@@ -143,7 +174,7 @@ def overdue_findings(year: Year, cutoff: date) -> dict[int, list[OverdueFinding]
     return overdue
 
 
-def _actual(target: Target, params: dict, figures: UnitFigures, reports, deductions, findings) -> Any:
+def _actual(target: _Target, params: dict, figures: UnitFigures, reports, deductions, findings) -> Any:
     indicator = target.indicator
     rule = indicator.rule
     if rule == IndicatorRule.ITEM_DEDUCTION:
@@ -200,13 +231,7 @@ def assess_year(
     today = today or timezone.localdate()
     if through_quarter is not None:
         provisional, today = True, min(today, quarter_end(year.year, through_quarter))
-    targets = list(
-        Target.objects.filter(
-            letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
-        )
-        .select_related("letter__unit", "indicator")
-        .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
-    )
+    targets = _assessed_targets(year)
     reports: dict[int, Decimal | None] = {}
     for target_id, value in (
         Report.objects.filter(
@@ -231,10 +256,10 @@ def assess_year(
     findings = overdue_findings(year, findings_cutoff(year, today, provisional))
     rules = vetoes.rules_from_config(year.veto_rules)
 
-    by_unit: dict[int, list[Target]] = defaultdict(list)
+    by_unit: dict[int, list[_Target]] = defaultdict(list)
     for target in targets:
-        by_unit[target.letter.unit_id].append(target)
-    units = sorted((ts[0].letter.unit for ts in by_unit.values()), key=_city_order)
+        by_unit[target.unit_id].append(target)
+    units = sorted(Unit.objects.filter(pk__in=list(by_unit)), key=_city_order)
 
     partial = {}
     for unit in units:

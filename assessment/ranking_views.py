@@ -237,7 +237,9 @@ def ranking_table(request):
     quarter = compared_quarter(year, today, final=final)
     at_quarter_end = quarter_results(year, today=today, quarter=quarter)
     in_group = [r for r in results if r.unit.group == group]
-    codes, headers = _item_headers(in_group)
+    # The per-indicator columns only go into the spreadsheet: hidden on the page, they would still
+    # cost a bound column each per row (about two thirds of the page's time on a big city).
+    codes, headers = _item_headers(in_group) if exports.requested_format(request) else ((), ())
     rows = _rows(
         in_group,
         year,

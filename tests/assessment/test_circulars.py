@@ -216,8 +216,8 @@ class DraftTextTests(TestCase):
         self.assertEqual(len(few), len(many))
         # the year; the units; targets and reports; the accident figures (4) and the city's totals;
         # inspection visits, findings and the number of inspections; the provisional ranking
-        # (assessing.assess_year, 10); the circular and its history row
-        self.assertEqual(len(many), 1 + 1 + 2 + 5 + 3 + 10 + 2)
+        # (assessing.assess_year, 12); the circular and its history row
+        self.assertEqual(len(many), 1 + 1 + 2 + 5 + 3 + 12 + 2)
 
 
 class EditTests(TestCase):

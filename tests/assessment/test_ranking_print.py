@@ -19,9 +19,9 @@ from tests.factories import make_indicator, make_office_user, make_unit, make_us
 from tests.responsibility.test_letter_document import pdf_font_names, pdf_text
 
 TITLE = "2026年度安全生产目标责任考核排名（板块）"
-# session, user, permissions with groups; the year and its snapshot (none yet); assess_year (10);
+# session, user, permissions with groups; the year and its snapshot (none yet); assess_year (12);
 # last year (none). No menu: the print view stands alone.
-PRINT_QUERIES = 16
+PRINT_QUERIES = 18
 
 
 def pdf_pages(pdf: bytes) -> list:
