@@ -36,3 +36,12 @@ def publish_circular_notices(circular_id: int, user_ids: list[int]) -> int:
     if circular is None:
         return 0
     return circular_services.notify_readers(circular, user_ids)
+
+
+@shared_task(name="assessment.build_year_export")
+def build_year_export(export_id: int) -> str | None:
+    """A year's Excel workbook (year_exports.build); the export's status. Safe to run again."""
+    from . import year_exports
+
+    export = year_exports.build(export_id)
+    return None if export is None else export.status

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     adjustment_views,
     dashboard_views,
+    export_views,
     finalize_views,
     ranking_views,
     report_import_views,
@@ -81,6 +82,9 @@ urlpatterns = [
     path("assessment/<int:year>/reopen/", finalize_views.assessment_reopen, name="assessment_reopen"),
     path("assessment/<int:year>/vetoes/", veto_views.veto_rules, name="veto_rules"),
     path("assessment/<int:year>/what-if/", veto_views.what_if, name="what_if"),
+    path("exports/", export_views.data_export_list, name="data_export_list"),
+    path("exports/<int:year>/request/", export_views.data_export_request, name="data_export_request"),
+    path("exports/<int:pk>/download/", export_views.data_export_download, name="data_export_download"),
     *accident_urlpatterns,
     *circular_urlpatterns,
     *inspection_urlpatterns,

@@ -27,7 +27,9 @@ from assessment.models import (
     Notification,
     Report,
     ReportStatus,
+    YearExport,
 )
+from assessment.year_exports import build as build_year_export
 from responsibility import roles
 from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
 
@@ -214,6 +216,23 @@ EXPECTATIONS = {
     "assessment:assessment_finalize": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),
     "assessment:assessment_publish": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),  # refused
     "assessment:assessment_reopen": (lambda o: {"year": 2026}, NOT_ALLOWED, office_only(302)),  # no reason
+    # 全年数据导出: every unit's data in one workbook, for those who see every unit; a unit's people
+    # are refused the page (403) and never learn that an export exists (404).
+    "assessment:data_export_list": (
+        None,
+        everyone(403) | {"inspector": 200, "leader": 200, "office": 200},
+        NOT_ALLOWED,
+    ),
+    "assessment:data_export_request": (
+        lambda o: {"year": 2026},
+        NOT_ALLOWED,
+        everyone(403) | {"inspector": 302, "leader": 302, "office": 302},
+    ),
+    "assessment:data_export_download": (
+        lambda o: {"pk": o.year_export_a.pk},
+        everyone(404) | {"inspector": 200, "leader": 200, "office": 200},
+        NOT_ALLOWED,
+    ),
     # The accident register: city-wide for the office and leaders, a unit sees its territory
     # and its sector; only the 安委办 records, revises, exempts and imports.
     "assessment:veto_rules": (
@@ -462,6 +481,9 @@ class AccessFixtures:
         cls.notification_a = Notification.objects.create(
             recipient=cls.users["reporter_a"], kind="report_due", key="access", title="提醒", text="请填报"
         )
+        # Built last, so that the workbook holds every row above.
+        cls.year_export_a = YearExport.objects.create(year=year)
+        build_year_export(cls.year_export_a.pk)
 
 
 class AccessTests(AccessFixtures, TestCase):

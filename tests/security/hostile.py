@@ -12,16 +12,19 @@ own number, so that an export or a page that lets one through names the field:
 
 from datetime import date
 
+from assessment import year_exports
 from assessment.models import (
     Accident,
     AccidentExemption,
     Adjustment,
     Circular,
     Deduction,
+    ExportStatus,
     Finding,
     Inspection,
     Report,
     ReportStatus,
+    YearExport,
 )
 from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Target, Unit, User
 from tests.factories import make_indicator, make_unit, make_user
@@ -95,6 +98,9 @@ class HostileCity(AccessFixtures):
         target_b9 = Target.objects.create(letter=letter_c, indicator=assessed, weight=10)
         Deduction.objects.create(target=target_b9, points=1, reason=F2 + script(10))
         cls.users["reporter_c"] = make_user(unit=cls.unit_c, name=F4)
+        # The year's workbook, built again now that the city is hostile (a second run of the task).
+        YearExport.objects.filter(pk=cls.year_export_a.pk).update(status=ExportStatus.QUEUED)
+        year_exports.build(cls.year_export_a.pk)
         for name in (
             "unit_a",
             "unit_b",

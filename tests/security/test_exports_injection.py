@@ -52,6 +52,7 @@ KNOWN_EXPORTS = {
     ("assessment:report_template", "download"),
     ("assessment:report_import_failed", "download"),
     ("assessment:accident_import_template", "download"),
+    ("assessment:data_export_download", "download"),
 }
 
 
@@ -104,7 +105,7 @@ class ExportInjectionTests(HostileCity, TestCase):
             url = reverse(name, kwargs=kwargs(cls) if kwargs else None)
             plain = cls.fetch(client, role, url, {}, failed_rows=name == FAILED_ROWS)
             if is_spreadsheet(plain):
-                found[(name, "download")] = (plain["Content-Type"], plain.content)
+                found[(name, "download")] = (plain["Content-Type"], plain.getvalue())  # a file streams
                 continue
             for fmt in ("xlsx", "csv"):
                 response = cls.fetch(client, role, url, {"_export": fmt}, failed_rows=False)
