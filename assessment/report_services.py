@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -91,6 +92,9 @@ def save_reports(
             continue
         if report is None and typed_nothing and not submit:
             continue  # an untouched row of a draft stays unfiled
+        unchanged = report is not None and (row.value, row.progress) == (report.value, report.progress)
+        if unchanged and not row.files and not submit:
+            continue  # saving a draft again writes (and records) only the rows that changed
         if report is None:
             report = Report(target=row.target, unit=unit, year=year, quarter=quarter)
             new.append(report)
@@ -111,12 +115,13 @@ def save_reports(
         return conflicts
     # A page of 60 targets is a handful of statements, history included, not two per row.
     bulk_create_with_history(new, Report, default_user=user)
-    bulk_update_with_history(
-        changed,
-        Report,
-        ["value", "progress", "version", "status", "submitted_by", "submitted_at", "late", "updated_at"],
-        default_user=user,
-    )
+    # What differs per row goes through bulk_update (a CASE per field and row, slow to build);
+    # what is the same for every row is one plain UPDATE. History rows come from the objects.
+    bulk_update_with_history(changed, Report, ["value", "progress"], default_user=user)
+    same = {"version": F("version") + 1, "updated_at": now}
+    if submit:
+        same |= {"status": ReportStatus.SUBMITTED, "submitted_by": user, "submitted_at": now, "late": late}
+    Report.objects.filter(pk__in=[report.pk for report in changed]).update(**same)
     for report, upload in uploads:
         Evidence.objects.create(
             report=report,

@@ -506,6 +506,33 @@ class SaveQueryCountTests(ReportTestCase):
         self.assertEqual(Report.objects.count(), 2)
         self.assertEqual(both, one)
 
+    def test_saving_again_writes_only_the_rows_that_changed(self):
+        def save(tasks, training, *, submit=False):
+            stored = {r.target_id: r.version for r in Report.objects.all()}
+            rows = [
+                report_services.RowInput(
+                    self.target(indicator), value, "", stored.get(self.target(indicator).pk), []
+                )
+                for indicator, value in [(self.tasks, tasks), (self.training, training)]
+            ]
+            conflicts = report_services.save_reports(
+                self.liangxi, self.year, 3, rows, user=self.reporter, submit=submit, today=date(2026, 10, 5)
+            )
+            self.assertEqual(conflicts, [])
+
+        def state(indicator):
+            report = self.report(indicator)
+            return report.value, report.version, report.status, report.history.count()
+
+        save(D(1), D(2))
+        save(D(1), D(3))  # only 培训 changed
+        self.assertEqual(state(self.tasks), (D(1), 1, ReportStatus.DRAFT, 1))
+        self.assertEqual(state(self.training), (D(3), 2, ReportStatus.DRAFT, 2))
+        save(D(1), D(3), submit=True)  # submitting moves every row, changed or not
+        self.assertEqual(state(self.tasks), (D(1), 2, ReportStatus.SUBMITTED, 2))
+        self.assertEqual(state(self.training), (D(3), 3, ReportStatus.SUBMITTED, 3))
+        self.assertEqual(self.report(self.tasks).history.first().status, ReportStatus.SUBMITTED)
+
 
 @time_machine.travel(date(2026, 10, 12))
 class OfficeHomeTests(ReportTestCase):
