@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -117,7 +117,8 @@ def save_reports(
     bulk_create_with_history(new, Report, default_user=user)
     # What differs per row goes through bulk_update (a CASE per field and row, slow to build);
     # what is the same for every row is one plain UPDATE. History rows come from the objects.
-    bulk_update_with_history(changed, Report, ["value", "progress"], default_user=user)
+    _update_values(changed)
+    Report.history.bulk_history_create(changed, update=True, default_user=user)
     same = {"version": F("version") + 1, "updated_at": now}
     if submit:
         same |= {"status": ReportStatus.SUBMITTED, "submitted_by": user, "submitted_at": now, "late": late}
@@ -132,6 +133,24 @@ def save_reports(
             uploaded_by=user,
         )
     return conflicts
+
+
+def _update_values(reports: list[Report]) -> None:
+    """Each report's value and progress. On PostgreSQL one UPDATE … FROM (VALUES …): Django's
+    bulk_update builds a CASE per row and field, about 40 ms of a 60-row save's 110 ms."""
+    if not reports:
+        return
+    if connection.vendor != "postgresql":
+        Report.objects.bulk_update(reports, ["value", "progress"])
+        return
+    table = Report._meta.db_table
+    rows = ", ".join(["(%s::bigint, %s::numeric, %s::text)"] * len(reports))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" AS r SET "value" = v.value, "progress" = v.progress '
+            f'FROM (VALUES {rows}) AS v(id, value, progress) WHERE r."id" = v.id',
+            [field for r in reports for field in (r.pk, r.value, r.progress)],
+        )
 
 
 def _locked(reports) -> list[Report]:
