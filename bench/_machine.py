@@ -23,6 +23,28 @@ def group_cpu_ticks(pgid: int) -> int:
     return total
 
 
+def named_cpu_ticks(name: str) -> dict[int, int]:
+    """User + system CPU ticks of each process whose command is `name` (e.g. postgres), by pid."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        command, fields = text.split("(", 1)[1].rsplit(")", 1)
+        if command == name:
+            fields = fields.split()
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def ticks_since(before: dict[int, int], after: dict[int, int]) -> int:
+    """CPU ticks used between two `named_cpu_ticks` samples by the processes alive at the second
+    (a process that ended meanwhile takes its ticks with it: leaving it out undercounts a little,
+    where subtracting the sums would count its whole life against the run)."""
+    return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+
+
 def cpu_busy(seconds: float = 2.0) -> float:
     """The share of all cores busy during `seconds`: with gunicorn drained, other work."""
     total_before, idle_before = cpu_ticks()

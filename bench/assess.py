@@ -32,15 +32,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuxisafety.settings")
-# Production-like: DEBUG off (so Django keeps no query log of its own), hence a secret key.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+from bench._common import setup_django  # noqa: E402
+
+setup_django()  # production-like: DEBUG off, so Django keeps no query log of its own
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402

@@ -19,7 +19,6 @@ Everything the benchmark writes (its circulars, their notices and receipts) is d
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,22 +27,13 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuxisafety.settings")
-# Production-like: DEBUG off (so a secret key is needed), the test client's host allowed, and no
-# HTTPS redirect (the test client speaks plain HTTP), as in bench/reports.py.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
-os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-os.environ["SECURE_SSL_REDIRECT"] = "0"
+from bench._common import setup_django, timed  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()  # production-like: DEBUG off, plain HTTP for the test client, e-mails in memory
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from assessment import assessing, circular_drafting, tasks  # noqa: E402
@@ -53,16 +43,22 @@ from responsibility.models import User, Year  # noqa: E402
 DATABASE = "wuxisafety_load"
 
 
-def timed(fn):
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-    return result, elapsed, len(queries)
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
+
+
+def draft_situation(office: User):
+    """A 情况通报 of the latest year's last quarter ended, drafted as of that quarter's deadline:
+    (draft, seconds, queries, quarter)."""
+    year = Year.objects.order_by("-year").first()
+    quarter = assessing.last_quarter_ended(year, dict(year.deadlines())[4]) or 1
+    today = dict(year.deadlines())[quarter]
+    draft, seconds, queries = timed(
+        lambda: circular_drafting.draft_circular(
+            year, quarter, CircularKind.SITUATION, user=office, today=today
+        )
+    )
+    return draft, seconds, queries, quarter
 
 
 def main() -> None:
@@ -72,22 +68,15 @@ def main() -> None:
     db = settings.DATABASES["default"]
     if connection.vendor != "postgresql" or db["NAME"] != DATABASE:
         sys.exit(f"只在 PostgreSQL 的 {DATABASE} 上运行（当前：{connection.vendor} {db['NAME']}）。")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     office = User.objects.filter(username="load_anweiban").first()
     if office is None:
         sys.exit("没有负载数据：先运行 manage.py generate_load --units 300 --years 10。")
-    year = Year.objects.order_by("-year").first()
-    quarter = assessing.last_quarter_ended(year, dict(year.deadlines())[4]) or 1
-    today = dict(year.deadlines())[quarter]
     rows = []
     made: list[int] = []
     pending_before = Notification.objects.filter(emailed_at__isnull=True).count()
     try:
-        draft, seconds, queries = timed(
-            lambda: circular_drafting.draft_circular(
-                year, quarter, CircularKind.SITUATION, user=office, today=today
-            )
-        )
+        draft, seconds, queries, quarter = draft_situation(office)
+        year = draft.year
         made.append(draft.pk)
         units = len(draft.figures["reporting"]["rows"])
         rows.append((f"draft a 情况通报, {year.year} Q{quarter}, {units} units", ms(seconds), queries, ""))

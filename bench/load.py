@@ -37,56 +37,47 @@ scores 双下降 from the register whatever the source (it used to fail on them:
 """
 
 import argparse
-import http.cookiejar
 import os
-import re
-import shlex
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
 OUT = ROOT / "var" / "bench_load"
 sys.path.insert(0, str(ROOT))
 
-# The server's settings: production ones except plain HTTP on loopback, which needs the HTTPS
-# redirect, secure cookies and HSTS off. This process uses the same plus the test client's host.
-SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "wuxisafety.settings",
-    "DEBUG": "0",
-    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret-" + "x" * 40),
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "SECURE_HSTS_SECONDS": "0",
-    "STATIC_ROOT": str(ROOT / "var" / "bench_static"),
-}
-os.environ.update(SERVER_ENV)
-os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+from bench._common import setup_django  # noqa: E402
+
+setup_django()
 
 import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench._machine import cpu_ticks, group_cpu_ticks, wait_idle  # noqa: E402
+from bench._common import (  # noqa: E402
+    PASSWORD,
+    cookie_header,
+    database_name,
+    drain,
+    ensure_static,
+    explain,
+    free_port,
+    get,
+    login,
+    main_query,
+    psql_timing,
+    run_wrk,
+    start_gunicorn,
+    stop,
+    wrk_errors,
+    wrk_with_cpu,
+)
+from bench._machine import wait_idle  # noqa: E402
 from responsibility.models import UnitGroup, User, Year  # noqa: E402
 
-LEADER, PASSWORD = "load_leader", "Load-pass-2026"  # as generate_load writes them
+LEADER = "load_leader"  # as generate_load writes it
 FORBIDDEN_DATABASES = {"wuxisafety", "test_wuxisafety"}  # CI's and the tests'
 
 
@@ -124,43 +115,11 @@ class Page:
         return self.wrk[key] / 1000
 
 
-def database_name() -> str:
-    return settings.DATABASES["default"]["NAME"]
-
-
-def psql_command() -> list[str]:
-    db = settings.DATABASES["default"]
-    command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db["NAME"]]
-    for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
-        if db.get(key):
-            command += [flag, str(db[key])]
-    return command
-
-
-def psql_timing(page: Page, runs: int) -> None:
-    """The main query as a psql client sees it: median of `runs` after one warm-up."""
-    script = OUT / f"main_{page.key}.sql"
-    sql = page.main_sql.rstrip().rstrip(";")
-    script.write_text("\\timing on\n\\o /dev/null\n" + f"{sql};\n" * (runs + 1))
-    env = {**os.environ, "PGPASSWORD": str(settings.DATABASES["default"].get("PASSWORD") or "")}
-    out = subprocess.run(
-        ["timeout", "120", *psql_command(), "-f", str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout
-    times = [float(t) for t in re.findall(r"^Time: ([\d.]+) ms", out, re.M)]
-    page.main_ms = statistics.median(times[1:])
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        plan = [row[0] for row in cursor.fetchall()]
-    (OUT / f"main_{page.key}.plan.txt").write_text("\n".join(plan) + "\n")
-    page.explain_ms = sum(
-        float(line.split(":")[1].split()[0])
-        for line in plan
-        if line.startswith(("Planning Time:", "Execution Time:"))
-    )
+def time_main_query(page: Page, runs: int) -> None:
+    """The main query as a psql client sees it (median of `runs` after one warm-up), and its plan."""
+    page.main_ms = psql_timing(page.main_sql, runs, OUT / f"main_{page.key}.sql")
+    page.explain_ms, plan = explain(page.main_sql)
+    (OUT / f"main_{page.key}.plan.txt").write_text(plan + "\n")
 
 
 def count_queries(pages: list[Page], leader: User) -> None:
@@ -179,127 +138,11 @@ def count_queries(pages: list[Page], leader: User) -> None:
                 f"-- {float(q['time']) * 1000:.1f} ms\n{q['sql']};\n\n" for q in captured.captured_queries
             )
         )
-        mains = [q["sql"] for q in captured.captured_queries if page.is_main(q["sql"])]
-        if not mains:
-            sys.exit(f"{page.path}: no '{page.main_label}' query among the {page.queries} it ran")
-        page.main_sql = mains[0]  # the first: the page's own year and day
-        if len(mains) > 1:  # e.g. assess_year twice: the year now and as it stood a quarter ago
-            page.main_label += f" (runs {len(mains)}×)"
-
-
-def ensure_static() -> None:
-    """DEBUG off serves static names from the manifest: build it once for the bench."""
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
-
-
-def free_port(port: int) -> None:
-    with socket.socket() as s:
-        if s.connect_ex(("127.0.0.1", port)) == 0:
-            sys.exit(f"127.0.0.1:{port} is already in use: pass --port")
-
-
-def start_gunicorn(port: int, workers: int, limit: int) -> subprocess.Popen:
-    command = [
-        "timeout", str(limit),  # never outlives the bench, even if this script is killed
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "wuxisafety.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120",
-        "--chdir", str(ROOT), "--log-level", "warning",
-    ]  # fmt: skip
-    env = {**os.environ, **SERVER_ENV}
-    log = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (kept open for the server's life)
-    print(f"$ {' '.join(f'{k}={shlex.quote(v)}' for k, v in SERVER_ENV.items() if k != 'SECRET_KEY')} "
-          f"SECRET_KEY=… {shlex.join(command)}", file=sys.stderr)  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited ({server.returncode}): see {OUT / 'gunicorn.log'}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.2)
-    stop(server)
-    sys.exit("gunicorn did not listen within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """SIGTERM to the group this script started (timeout, the gunicorn master, its workers)."""
-    if server.poll() is None:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def login(base: str) -> str:
-    """Log in through the login form like a browser; the Cookie header that carries the session."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    form = opener.open(base + "/accounts/login/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    data = urllib.parse.urlencode(
-        {"username": LEADER, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": ""}
-    )
-    try:
-        opener.open(base + "/accounts/login/", data.encode(), timeout=30)
-        sys.exit("login did not redirect: wrong password, or locked out (django-axes)?")
-    except urllib.error.HTTPError as answer:
-        if answer.code != 302:
-            raise
-    cookies = {c.name: c.value for c in jar}
-    if "sessionid" not in cookies:
-        sys.exit("no session cookie after login")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
-
-
-def get(url: str, cookie: str) -> tuple[int, float]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
-    opener = urllib.request.build_opener(NoRedirect)
-    start = time.perf_counter()
-    try:
-        with opener.open(request, timeout=60) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as answer:
-        status = answer.code
-    return status, (time.perf_counter() - start) * 1000
-
-
-def drain(server: subprocess.Popen) -> None:
-    """Wait until gunicorn is idle again.
-
-    When wrk stops it drops the requests in flight, but gunicorn's sync workers still serve them
-    (and the ones queued behind), so the next measurement would wait behind them. Idle: the
-    server's processes use at most 2 ticks of CPU in 0.5 s, twice in a row.
-    """
-    deadline, quiet = time.monotonic() + 120, 0
-    before = group_cpu_ticks(server.pid)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = group_cpu_ticks(server.pid)
-        quiet = quiet + 1 if now - before <= 2 else 0
-        if quiet == 2:
-            return
-        before = now
-    sys.exit("gunicorn still busy 120 s after wrk stopped")
-
-
-def run_wrk(url: str, cookie: str, seconds: int, connections: int, threads: int) -> tuple[dict, str]:
-    command = [
-        "timeout", "60", "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "--timeout", "30s", "-s", str(BENCH / "wrk_summary.lua"), "-H", f"Cookie: {cookie}", url,
-    ]  # fmt: skip
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
-    return {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}, out
+        page.main_sql, page.main_label, runs = main_query(
+            captured.captured_queries, page.is_main, page.main_label
+        )
+        if runs > 1:  # e.g. assess_year twice: the year now and as it stood a quarter ago
+            page.main_label += f" (runs {runs}×)"
 
 
 def main():
@@ -359,12 +202,12 @@ def main():
     load_before = os.getloadavg()[0]
     count_queries(pages, leader)
     for page in pages:
-        psql_timing(page, runs=5)
+        time_main_query(page, runs=5)
     # what the pages may take at worst: waits for quiet (2 × 120 s), drains (3 × 120 s), wrk (2 × 60 s), alone
     limit = 120 + len(pages) * (2 * 120 + 3 * 120 + 2 * 60 + options.alone * 10)
-    server = start_gunicorn(options.port, options.workers, limit)
+    server = start_gunicorn(options.port, options.workers, limit, OUT / "gunicorn.log")
     try:
-        cookie = login(base)
+        cookie = cookie_header(login(base, LEADER, PASSWORD))
         for page in pages:
             drain(server)
             page.busy = wait_idle(options.wait_idle)
@@ -373,17 +216,18 @@ def main():
                 sys.exit(f"{page.path}: HTTP {status} from gunicorn")
             get(base + page.path, cookie)
             page.alone_ms = [get(base + page.path, cookie)[1] for _ in range(options.alone)]
-            run_wrk(base + page.path, cookie, 3, options.connections, options.threads)  # warm-up
+            run_wrk(base + page.path, 3, options.connections, options.threads, cookie=cookie)  # warm-up
             drain(server)
             page.busy = max(page.busy, wait_idle(options.wait_idle))
-            ticks, (total, idle) = group_cpu_ticks(server.pid), cpu_ticks()
-            page.wrk, raw = run_wrk(
-                base + page.path, cookie, options.duration, options.connections, options.threads
+            page.wrk, raw, cpu = wrk_with_cpu(
+                server,
+                base + page.path,
+                options.duration,
+                options.connections,
+                options.threads,
+                cookie=cookie,
             )
-            used, (total_after, idle_after) = group_cpu_ticks(server.pid) - ticks, cpu_ticks()
-            elapsed = max(total_after - total, 1)  # every core's ticks meanwhile
-            page.server_cpu = used / elapsed
-            page.other_cpu = (elapsed - (idle_after - idle) - used) / elapsed  # wrk, PostgreSQL, others
+            page.server_cpu, page.other_cpu = cpu.server, cpu.postgres + cpu.other
             (OUT / f"wrk_{page.key}.txt").write_text(raw)
             drain(server)
     finally:
@@ -407,7 +251,7 @@ def main():
     )
     for p in pages:
         w = p.wrk
-        errors = w["connect"] + w["read"] + w["write"] + w["status"] + w["timeout"]
+        errors = wrk_errors(w) + w["unexpected"]
         alone = statistics.median(p.alone_ms)
         print(
             f"| {p.label} | {p.queries} | {alone:.0f} | {p.rps:.2f} ({w['requests']}) | {p.ms('p50_us'):.0f} | {p.ms('p95_us'):.0f} | "

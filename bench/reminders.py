@@ -14,24 +14,18 @@ e-mails of all those notices are delivered to Django's in-memory mail backend. T
 left as it was.
 """
 
-import os
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuxisafety.settings")
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+from bench._common import setup_django, timed  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()  # production-like, e-mails to Django's in-memory outbox
 
 from django.core import mail  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from assessment import tasks  # noqa: E402
 from assessment.models import Notification, Report, ReportStatus  # noqa: E402
@@ -50,17 +44,55 @@ class Rollback(Exception):
     pass
 
 
-def timed(fn):
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-    return result, elapsed, len(queries)
-
-
 def describe(counts: dict) -> str:
     parts = [f"{LABELS.get(kind, kind)} {n:,}" for kind, n in counts.items() if n]
     return "，".join(parts) or "none"
+
+
+RUNGS = [
+    ("7 days before (reporters)", -7),
+    ("same day again", -7),
+    ("the day after (reporters and heads)", 1),
+    ("3 days after (安委办 + draft 催报通报)", 3),
+]
+
+
+def run_ladder(year: Year) -> tuple[list[tuple], int, int]:
+    """The ladder for `year`'s Q4 deadline, rolled back: (rows, reports reset, notices written).
+
+    A row is (label, seconds, queries, what was written, counts by kind); the delivery's counts
+    are {"sent": …, "marked": …}. A rung that fails has NaN seconds and its error as `what`.
+    """
+    deadline = year.q4_deadline
+    rows = []
+    try:
+        with transaction.atomic():
+            mail.outbox = []
+            reset = Report.objects.filter(year=year, quarter=4).update(status=ReportStatus.DRAFT)
+            for label, days in RUNGS:
+                day = deadline + timedelta(days=days)
+                try:
+                    counts, elapsed, queries = timed(lambda day=day: send_reminders(day))
+                    what = describe(counts)
+                except Exception as error:  # noqa: BLE001 - a figure to print, not to hide
+                    counts, elapsed, queries = {}, float("nan"), 0
+                    what = f"**fails**: {type(error).__name__}: {error}"
+                rows.append((f"{label}, {day:%Y-%m-%d}", elapsed, queries, what, counts))
+            total = Notification.objects.count()
+            sent, elapsed, queries = timed(tasks.deliver_notifications)
+            rows.append(
+                (
+                    f"deliver the e-mails ({len(mail.outbox):,} sent)",
+                    elapsed,
+                    queries,
+                    f"{sent:,} marked",
+                    {"sent": len(mail.outbox), "marked": sent},
+                )
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    return rows, reset, total
 
 
 def main():
@@ -70,31 +102,7 @@ def main():
     deadline = year.q4_deadline
     units = Unit.objects.filter(active=True).count()
     people = Membership.objects.filter(unit__active=True, user__is_active=True).count()
-    rows = []
-    try:
-        with transaction.atomic():
-            mail.outbox = []
-            reset = Report.objects.filter(year=year, quarter=4).update(status=ReportStatus.DRAFT)
-            for label, day in [
-                ("7 days before (reporters)", deadline - timedelta(days=7)),
-                ("same day again", deadline - timedelta(days=7)),
-                ("the day after (reporters and heads)", deadline + timedelta(days=1)),
-                ("3 days after (安委办 + draft 催报通报)", deadline + timedelta(days=3)),
-            ]:
-                try:
-                    counts, elapsed, queries = timed(lambda day=day: send_reminders(day))
-                    what = describe(counts)
-                except Exception as error:  # noqa: BLE001 - a figure to print, not to hide
-                    elapsed, queries, what = float("nan"), 0, f"**fails**: {type(error).__name__}: {error}"
-                rows.append((f"{label}, {day:%Y-%m-%d}", elapsed, queries, what))
-            total = Notification.objects.count()
-            sent, elapsed, queries = timed(tasks.deliver_notifications)
-            rows.append(
-                (f"deliver the e-mails ({len(mail.outbox):,} sent)", elapsed, queries, f"{sent:,} marked")
-            )
-            raise Rollback
-    except Rollback:
-        pass
+    rows, reset, total = run_ladder(year)
 
     vendor = connection.cursor().connection.server_version
     print(f"{units} active units, {people:,} members; {year.year} Q4 deadline {deadline:%Y-%m-%d};")
@@ -103,7 +111,7 @@ def main():
     print()
     print("| run | time | queries | notices written |")
     print("| --- | ---: | ---: | --- |")
-    for label, elapsed, queries, what in rows:
+    for label, elapsed, queries, what, _counts in rows:
         shown = "—" if elapsed != elapsed else f"{elapsed:.2f} s"  # NaN: the run failed
         print(f"| {label} | {shown} | {queries or '—'} | {what} |")
     print()

@@ -23,25 +23,17 @@ import os
 import statistics
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuxisafety.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_reports.sqlite3'}")
-# Production-like: DEBUG off (so a secret key is needed), the test client's host allowed, and no
-# HTTPS redirect (the test client speaks plain HTTP). Static files from a bench-only manifest.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
-os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-os.environ["SECURE_SSL_REDIRECT"] = "0"
-os.environ.setdefault("STATIC_ROOT", str(ROOT / "var" / "bench_static"))
+
+from bench._common import setup_django  # noqa: E402
+
+setup_django()  # production-like: DEBUG off, plain HTTP, the bench's static manifest
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -53,6 +45,7 @@ from django.utils import timezone  # noqa: E402
 from assessment.accidents import accident_figures  # noqa: E402
 from assessment.models import Accident, Report, ReportStatus  # noqa: E402
 from assessment.report_views import current_quarter  # noqa: E402
+from bench._common import ensure_static, entry_save_data, explain, form_fields, table_stats  # noqa: E402
 from responsibility.models import (  # noqa: E402
     Membership,
     ResponsibilityLetter,
@@ -65,37 +58,6 @@ from responsibility.models import (  # noqa: E402
 SMALL_UNITS, SMALL_YEARS = 30, 2
 
 
-class FormFields(HTMLParser):
-    """The names and shown values of a page's inputs and textareas."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("name"):
-            self.fields.setdefault(attrs["name"], attrs.get("value") or "")
-        elif tag == "textarea" and attrs.get("name"):
-            self._textarea = attrs["name"]
-            self.fields[self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-
-
-def form_fields(html: bytes) -> dict[str, str]:
-    parser = FormFields()
-    parser.feed(html.decode())
-    return parser.fields
-
-
 class Result:
     def __init__(self, label: str):
         self.label = label
@@ -106,21 +68,6 @@ class Result:
         self.explain_ms: float | None = None
         self.plan = ""
         self.note = ""
-
-
-def explain(sql: str) -> tuple[float | None, str]:
-    """EXPLAIN ANALYZE total (planning + execution) in ms, and the text plan; PostgreSQL only."""
-    if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith("SELECT"):
-        return None, ""
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        lines = [row[0] for row in cursor.fetchall()]
-    total = 0.0
-    for line in lines:
-        for key in ("Planning Time:", "Execution Time:"):
-            if line.strip().startswith(key):
-                total += float(line.split(":")[1].split()[0])
-    return total, "\n".join(lines)
 
 
 def measure(label: str, fn, runs: int, *, prepare=None, check=None) -> Result:
@@ -143,13 +90,6 @@ def measure(label: str, fn, runs: int, *, prepare=None, check=None) -> Result:
         fn(*args)
         result.times.append((time.perf_counter() - start) * 1000)
     return result
-
-
-def ensure_static() -> None:
-    """DEBUG off serves static names from the manifest: build it once for the bench."""
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if not manifest.exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def ensure_data(small: bool) -> None:
@@ -244,14 +184,7 @@ def main():
         counter = iter(range(1, 1000))
 
         def prepare():
-            fields = form_fields(reporter_client.get(entry_url).content)
-            data = {name: value for name, value in fields.items() if name.startswith("t") and "-" in name}
-            n = next(counter)
-            for name in data:
-                if name.endswith("-progress"):
-                    data[name] = f"基准保存第{n}次"
-            data["save"] = "1"
-            return (data,)
+            return (entry_save_data(form_fields(reporter_client.get(entry_url).content), next(counter)),)
 
         def post(data):
             return reporter_client.post(entry_url, data)
@@ -314,14 +247,7 @@ def print_tables() -> None:
     models = [Report, Report.history.model, Target, ResponsibilityLetter, Accident, Unit, User, Membership]
     print("| table | rows | total size (with indexes) |")
     print("| --- | ---: | ---: |")
-    for model in models:
-        table = model._meta.db_table
-        rows = model._base_manager.count()
-        size = "—"
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_size_pretty(pg_total_relation_size(%s))", [table])
-                size = cursor.fetchone()[0]
+    for table, rows, size in table_stats(models):
         print(f"| {table} | {rows:,} | {size} |")
 
 
