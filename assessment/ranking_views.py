@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from responsibility import documents, exports, roles
@@ -67,6 +66,9 @@ class RankingTable(tables.Table):
 
     class Meta:
         row_attrs = {"class": lambda record: "table-danger" if record["vetoed"] else ""}
+        # The page's cells are written by this template from the rows; the spreadsheet takes the
+        # rows' plain values (numbers as numbers, texts without markup).
+        template_name = "assessment/ranking_table.html"
 
     def __init__(self, data, *, quarter_note: str = "", item_headers: Sequence[str] = (), **kwargs):
         """`item_headers`: one hidden, exported column per indicator (`item_0` … in the rows)."""
@@ -77,49 +79,12 @@ class RankingTable(tables.Table):
         super().__init__(data, extra_columns=items, **kwargs)
         self.columns["quarter_change"].column.attrs["th"] = {"title": quarter_note}
 
-    def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', record["url"], record["name"])
 
-    def value_name(self, record):
-        return record["name"]
+def _change_css(change: str) -> str:
+    return "status-green" if change.startswith("▲") else "status-red" if change.startswith("▼") else ""
 
-    def render_score(self, value):
-        return f"{value:.2f}"
 
-    render_base = render_bonus = render_penalty = render_score
-
-    def value_score(self, value):
-        return value  # a number in the spreadsheet
-
-    value_base = value_bonus = value_penalty = value_score
-
-    def render_change(self, value):
-        css = "status-green" if value.startswith("▲") else "status-red" if value.startswith("▼") else ""
-        return format_html('<span class="{}">{}</span>', css, value)
-
-    render_quarter_change = render_change
-
-    def value_change(self, value):
-        return value  # the spreadsheet gets the text, not the markup
-
-    value_quarter_change = value_change
-
-    def render_grade(self, record):
-        css = {"优秀": "status-green", "不合格": "status-red"}.get(record["grade"], "")
-        return format_html('<span class="{}">{}</span>', css, record["grade"])
-
-    def value_grade(self, value):
-        return value
-
-    def render_vetoes(self, record):
-        if record["vetoed"]:
-            return format_html('<span class="status-red">✗ {}</span>', record["vetoes"])
-        if record["yellow"]:
-            return format_html('<span class="status-amber">▲ 黄牌：{}</span>', record["yellow"])
-        return "—"
-
-    def value_vetoes(self, record):
-        return record["vetoes"]
+GRADE_CSS = {"优秀": "status-green", "不合格": "status-red"}
 
 
 def _change(result: assessing.UnitResult, before: dict[int, int] | None) -> str:
@@ -136,7 +101,7 @@ def _rows(
 ) -> list[dict]:
     """Table rows of `results`, with ▲▼ against last year's and last quarter's ranks, and the points
     of each indicator in `item_codes` as `item_0` … (absent when the unit has no such target)."""
-    return [
+    rows = [
         {
             "rank": r.rank,
             "change": _change(r, last_year),
@@ -156,6 +121,13 @@ def _rows(
         }
         for r in results
     ]
+    for row in rows:
+        row |= {
+            "change_css": _change_css(row["change"]),
+            "quarter_change_css": _change_css(row["quarter_change"]),
+            "grade_css": GRADE_CSS.get(row["grade"], ""),
+        }
+    return rows
 
 
 def _item_points(result: assessing.UnitResult, codes) -> list[tuple[int, object]]:

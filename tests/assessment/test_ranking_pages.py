@@ -1,6 +1,7 @@
 """The ranking tables and a unit's assessment page, on the year worked out by hand in test_assess."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -42,6 +43,21 @@ class RankingPageTests(TestCase):
         self.assertEqual(ranks, [1, 1, 3, 4])
         self.assertContains(response, "V6")
         self.assertContains(response, "黄牌")
+
+    def test_each_row_has_a_cell_under_each_heading_as_the_table_would_render_it(self):
+        self.client.force_login(self.leader)
+        response = self.page()
+        html = response.content.decode()
+        body = html[html.index("<tbody") : html.index("</tbody>")]
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+        headings = [c.name for c in response.context["table"].columns if c.visible]
+        self.assertEqual(len(rows), 4)
+        for row in rows:
+            self.assertEqual(len(re.findall(r"<td", row)), len(headings))
+        vetoed = next(row for row in rows if "惠山区" in row)
+        self.assertIn('<span class="status-red">✗ V6', vetoed)
+        self.assertIn('<span class="status-red">不合格</span>', vetoed)
+        self.assertRegex(rows[0], r'<td class="fw-semibold text-end">\d+\.\d\d</td>')
 
     def test_the_finalized_snapshot_is_shown_once_there_is_one(self):
         finalizing.finalize(self.year, user=self.office)
