@@ -19,7 +19,8 @@ is given when it commits (a rolled-back write never changes it), and until then 
 computes afresh instead of reading or filling the memo. Writes that bypass Django's cursor (psql,
 COPY through the driver) must call `data_changed()`; generate_load does.
 
-A result computed by one process is also put in the shared cache for an hour, so the other web
+A result computed by one process is also put in the shared cache (its own alias, "memo", whose
+evictions never touch a generation) for an hour, so the other web
 processes fetch it (about 0.1 s for the assessment of 300 units) instead of computing it again.
 Generations and keys are per database name, so results never cross databases or outlive the
 data, and writes to another database (a benchmark's, the tests') do not disturb this one's. Each
@@ -34,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections
 
 GENERATION_KEY = "wuxisafety:data-generation"
@@ -140,10 +141,11 @@ def cached(name: str, *parts: Hashable, compute: Callable[[], Any]) -> Any:
             _store.move_to_end(key)
             return _store[key]
     shared_key = "wuxisafety:memo:" + hashlib.sha256(repr(key).encode()).hexdigest()
-    value = cache.get(shared_key, _MISSING)
+    shared = caches["memo"]
+    value = shared.get(shared_key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(shared_key, value, SHARED_SECONDS)
+        shared.set(shared_key, value, SHARED_SECONDS)
     with _lock:
         _store[key] = value
         while len(_store) > MAX_ENTRIES:

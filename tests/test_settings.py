@@ -67,6 +67,7 @@ print(json.dumps({
     "SILENCED_SYSTEM_CHECKS": settings.SILENCED_SYSTEM_CHECKS,
     "MIDDLEWARE": settings.MIDDLEWARE,
     "CACHE": [settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"]],
+    "MEMO": [settings.CACHES["memo"]["LOCATION"], settings.CACHES["memo"].get("KEY_PREFIX", "")],
 }))
 """
 
@@ -133,7 +134,9 @@ def test_without_database_url_the_database_is_sqlite_in_var():
 
 def test_the_shared_cache_is_files_in_var_unless_cache_url_says_otherwise(tmp_path):
     files = "django.core.cache.backends.filebased.FileBasedCache"
-    assert load_settings(VAR_DIR=str(tmp_path))["CACHE"] == [files, str(tmp_path / "cache")]
+    default = load_settings(VAR_DIR=str(tmp_path))
+    assert default["CACHE"] == [files, str(tmp_path / "cache")]
+    assert default["MEMO"] == [str(tmp_path / "cache" / "memo"), ""]
     redis = load_settings(CACHE_URL="redis://:pw@db1.intra:6379/1")["CACHE"]
     assert redis == ["django.core.cache.backends.redis.RedisCache", "redis://:pw@db1.intra:6379/1"]
     assert load_settings(CACHE_URL="file:///srv/wx%20cache")["CACHE"] == [files, "/srv/wx cache"]

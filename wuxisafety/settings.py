@@ -98,16 +98,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache holds the data's generation (assessment/memo.py), which every web process and
 # worker must agree on: Redis (redis://…; required once the web tier spans machines), or files
-# (file:///path; default var/cache: one machine, the quick start, the tests).
+# (file:///path; default var/cache: one machine, the quick start, the tests). The results kept for
+# each generation go to a cache of their own ("memo"), so that evicting them never drops a generation.
 CACHE_URL = os.environ.get("CACHE_URL") or (VAR_DIR / "cache").resolve().as_uri()
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    CACHES = {"default": _redis, "memo": _redis | {"KEY_PREFIX": "memo"}}
 elif CACHE_URL.startswith("file://"):
+    _files = urllib.parse.unquote(urllib.parse.urlsplit(CACHE_URL).path)
     CACHES = {
-        "default": {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _files},
+        "memo": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": urllib.parse.unquote(urllib.parse.urlsplit(CACHE_URL).path),
-        }
+            "LOCATION": f"{_files}/memo",
+            "OPTIONS": {"MAX_ENTRIES": 100},
+        },
     }
 else:
     raise RuntimeError("CACHE_URL must be redis://… or file:///…")

@@ -136,6 +136,12 @@ class MemoPageTests(TransactionTestCase):
         Accident.objects.filter(pk=make_accident(unit=self.units[1]).pk).delete()
         self.assertNotEqual(memo.generation(), token)
 
+    def test_many_kept_results_never_evict_the_generation(self):
+        token = memo.generation()
+        for i in range(400):  # past the file cache's MAX_ENTRIES, which culls at random
+            memo.cached("filler", i, compute=lambda: "x")
+        self.assertEqual(memo.generation(), token)
+
     def test_another_database_has_its_own_generation(self):
         token = memo.generation()
         other = mock.Mock(settings_dict={"NAME": "another-city"}, in_atomic_block=False)
