@@ -512,7 +512,7 @@ REPORT_COLUMNS = [
 ]
 
 
-def _report_rows(year: Year) -> Iterator[tuple]:
+def _report_rows(year: Year) -> Iterator[list]:
     statuses = _labels(ReportStatus)
     reports = (
         Report.objects.filter(year=year)
@@ -535,34 +535,10 @@ def _report_rows(year: Year) -> Iterator[tuple]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for (
-        unit,
-        code,
-        name,
-        quarter,
-        value,
-        target,
-        status,
-        late,
-        submitted,
-        reviewed,
-        progress,
-        comment,
-    ) in reports:
-        yield (
-            unit,
-            code,
-            name,
-            quarter,
-            value,
-            target,
-            statuses.get(status, status),
-            _yes(late),
-            submitted,
-            reviewed,
-            progress,
-            comment,
-        )
+    for row in reports:  # as fetched, but 状态 in Chinese and 迟报 as 是/blank
+        row = list(row)
+        row[6], row[7] = statuses.get(row[6], row[6]), _yes(row[7])
+        yield row
 
 
 # 事故 --------------------------------------------------------------------------------------
