@@ -7,7 +7,7 @@ from unittest import mock
 
 import time_machine
 from django.db import connection, transaction
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,7 +19,7 @@ from tests.assessment.test_assess import add_assessed_units, make_catalog
 from tests.factories import make_user, make_year
 
 
-class StatementTests(TransactionTestCase):
+class StatementTests(SimpleTestCase):  # pure: no database
     def test_reads_and_transaction_control_change_nothing(self):
         for sql in [
             'SELECT "assessment_report"."id" FROM "assessment_report"',
