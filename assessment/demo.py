@@ -12,10 +12,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from assessment.models import Accident, Adjustment, Assessment, Deduction, Industry, Report, ReportStatus
+from assessment.rules import grading
 from responsibility.models import LetterStatus, Target, Unit, User, Year
-
-from . import grading
-from .models import Accident, Adjustment, Assessment, Deduction, Industry, Report, ReportStatus
 
 SEED = 2026
 YEARS = range(2017, 2027)
@@ -183,7 +182,7 @@ def seed_assessment(*, office: User) -> dict[str, int]:
     """2025's year end: the assessors' deductions, a bonus, a penalty and a manual veto, then
     finalized and published. Each part is skipped when it is there already; 2026 stays provisional.
     """
-    from .finalizing import finalize, publish
+    from assessment.results.finalizing import finalize, publish
 
     done = {"deductions": 0, "adjustments": 0, "assessments": 0}
     year = Year.objects.filter(year=2025).first()
@@ -236,8 +235,9 @@ def seed_assessment(*, office: User) -> dict[str, int]:
 def seed_circulars(*, office: User, today) -> int:
     """2026's circulars: a published 第三季度 情况通报 (its notices written at once, so the demo
     inboxes show it) and a draft 催报通报. Skipped when 2026 has circulars already."""
-    from . import circular_drafting, circular_services
-    from .models import Circular, CircularKind
+    from assessment.circulars import drafting as circular_drafting
+    from assessment.circulars import services as circular_services
+    from assessment.models import Circular, CircularKind
 
     year = Year.objects.filter(year=2026).first()
     if year is None or Circular.objects.filter(year=year).exists():
@@ -380,10 +380,9 @@ def _demo_upload(name: str, content: bytes, kind: str):
 def seed_inspections(*, office: User, inspector: User) -> int:
     """2026's inspections and findings through the services (notices included), their dates set back
     to when each step happened. Skipped when 2026 has inspections already."""
+    from assessment.inspections import services
+    from assessment.models import DONE, Finding, FindingFile, Inspection, Notification
     from responsibility.demo import DEMO_SCAN
-
-    from . import inspection_services as services
-    from .models import DONE, Finding, FindingFile, Inspection, Notification
 
     year = Year.objects.filter(year=2026).first()
     if year is None or Inspection.objects.filter(year=year).exists():
@@ -464,7 +463,7 @@ def seed_inspections(*, office: User, inspector: User) -> int:
 
 def _set_back(finding, moments) -> None:
     """Give a demo finding's history and time stamps the days its steps happened on."""
-    from .models import Finding, FindingFile
+    from assessment.models import Finding, FindingFile
 
     records = list(finding.history.order_by("history_id"))
     for record, when in zip(records, moments, strict=True):

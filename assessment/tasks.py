@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notifying
+from assessment.notices import services as notifying
 
 
 @shared_task(name="assessment.deliver_notifications")
@@ -21,7 +21,7 @@ def send_reminders(on: str | None = None) -> dict[str, int]:
 
     from django.utils import timezone
 
-    from . import reminders
+    from assessment.notices import reminders
 
     return reminders.send_reminders(date.fromisoformat(on) if on else timezone.localdate())
 
@@ -29,8 +29,8 @@ def send_reminders(on: str | None = None) -> dict[str, int]:
 @shared_task(name="assessment.publish_circular_notices")
 def publish_circular_notices(circular_id: int, user_ids: list[int]) -> int:
     """One batch of the new-circular notices; the number written (0 when run again)."""
-    from . import circular_services
-    from .models import Circular, CircularStatus
+    from assessment.circulars import services as circular_services
+    from assessment.models import Circular, CircularStatus
 
     circular = Circular.objects.filter(pk=circular_id, status=CircularStatus.PUBLISHED).first()
     if circular is None:
@@ -41,7 +41,7 @@ def publish_circular_notices(circular_id: int, user_ids: list[int]) -> int:
 @shared_task(name="assessment.build_year_export")
 def build_year_export(export_id: int) -> str | None:
     """A year's Excel workbook (year_exports.build); the export's status. Safe to run again."""
-    from . import year_exports
+    from assessment.exports import services as year_exports
 
     export = year_exports.build(export_id)
     return None if export is None else export.status

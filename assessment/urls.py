@@ -1,19 +1,13 @@
 from django.urls import path
 
-from . import (
-    adjustment_views,
-    dashboard_views,
-    export_views,
-    finalize_views,
-    ranking_views,
-    report_import_views,
-    report_views,
-    veto_views,
-)
-from .accident_urls import urlpatterns as accident_urlpatterns
-from .circular_urls import urlpatterns as circular_urlpatterns
-from .inbox_urls import urlpatterns as inbox_urlpatterns
-from .inspection_urls import urlpatterns as inspection_urlpatterns
+from assessment.accidents.urls import urlpatterns as accident_urlpatterns
+from assessment.circulars.urls import urlpatterns as circular_urlpatterns
+from assessment.exports import views as export_views
+from assessment.inspections.urls import urlpatterns as inspection_urlpatterns
+from assessment.notices.urls import urlpatterns as inbox_urlpatterns
+from assessment.reports import views as report_views
+from assessment.reports import workbook_views as report_import_views
+from assessment.results import adjustment_views, dashboard_views, finalize_views, ranking_views, veto_views
 
 app_name = "assessment"
 

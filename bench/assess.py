@@ -41,7 +41,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assessment.assessing import assess_year  # noqa: E402
+from assessment.results.assessing import assess_year  # noqa: E402
 from bench._machine import wait_idle  # noqa: E402
 from responsibility.models import Year  # noqa: E402
 

@@ -36,8 +36,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from assessment import assessing, circular_drafting, tasks  # noqa: E402
+from assessment import tasks  # noqa: E402
+from assessment.circulars import drafting as circular_drafting  # noqa: E402
 from assessment.models import Circular, CircularKind, Notification  # noqa: E402
+from assessment.results import assessing  # noqa: E402
 from responsibility.models import User, Year  # noqa: E402
 
 DATABASE = "wuxisafety_load"

@@ -29,7 +29,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from assessment import tasks  # noqa: E402
 from assessment.models import Notification, Report, ReportStatus  # noqa: E402
-from assessment.reminders import send_reminders  # noqa: E402
+from assessment.notices.reminders import send_reminders  # noqa: E402
 from responsibility.models import Membership, Unit, Year  # noqa: E402
 
 LABELS = {

@@ -42,9 +42,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assessment.accidents import accident_figures  # noqa: E402
+from assessment.accidents.figures import accident_figures  # noqa: E402
 from assessment.models import Accident, Report, ReportStatus  # noqa: E402
-from assessment.report_views import current_quarter  # noqa: E402
+from assessment.reports.views import current_quarter  # noqa: E402
 from bench._common import ensure_static, entry_save_data, explain, form_fields, table_stats  # noqa: E402
 from responsibility.models import (  # noqa: E402
     Membership,

@@ -433,9 +433,11 @@ class Benchmark:
         from django.urls import reverse
         from django.utils import timezone
 
-        from assessment import circular_services, report_services, tasks
+        from assessment import tasks
+        from assessment.circulars import services as circular_services
         from assessment.models import Report, ReportStatus
-        from assessment.report_views import current_quarter
+        from assessment.reports import services as report_services
+        from assessment.reports.views import current_quarter
         from bench.circulars import draft_situation
         from bench.load import is_accident_figures_query, is_targets_query
         from responsibility.models import LetterStatus, ResponsibilityLetter, Unit, User, Year
@@ -803,7 +805,7 @@ class Benchmark:
     def assess(self) -> None:
         from django.utils import timezone
 
-        from assessment.assessing import assess_year
+        from assessment.results.assessing import assess_year
         from bench._common import profile_top
         from bench._machine import wait_idle
         from bench.assess import measure

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessment.exports.services import build as build_year_export
 from assessment.models import (
     Accident,
     AccidentExemption,
@@ -29,7 +30,6 @@ from assessment.models import (
     ReportStatus,
     YearExport,
 )
-from assessment.year_exports import build as build_year_export
 from responsibility import roles
 from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
 

@@ -121,7 +121,7 @@ AUTH_USER_MODEL = "responsibility.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, loading the user with the unread count for the bell: no query per page.
-    "assessment.backends.InboxModelBackend",
+    "assessment.notices.backends.InboxModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessment import home_views
+from assessment.home import views as home_views
 from responsibility import account_views
 
 admin.site.site_header = admin.site.site_title = "安全生产责任考核平台 · 后台"

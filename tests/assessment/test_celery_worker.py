@@ -26,10 +26,9 @@ from django.test import TransactionTestCase
 from assessment.models import Finding, FindingStatus, Inspection, Notification, NotificationKind
 from responsibility.models import LetterStatus, ResponsibilityLetter
 from tests import subprocesses
+from tests.assessment.notices.test_reminders import signed_letter
 from tests.factories import make_indicator, make_unit, make_user, make_year
 from tests.subprocesses import wait_for
-
-from .test_reminders import signed_letter
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # this test's own Redis database, emptied before each test
 VISIBILITY_TIMEOUT = 3  # seconds: a dead worker's job comes back quickly

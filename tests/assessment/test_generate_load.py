@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F
 from django.test import TestCase
 
-from assessment.grading import accident_grade
 from assessment.models import Accident, Report, ReportStatus
+from assessment.rules.grading import accident_grade
 from responsibility.models import (
     GROUP_OF_KIND,
     Indicator,

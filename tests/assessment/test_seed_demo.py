@@ -7,8 +7,8 @@ import time_machine
 from django.core.management import call_command
 from django.test import TestCase
 
-from assessment.finalizing import snapshot_results
 from assessment.models import Accident, Adjustment, Assessment, Deduction, Report, ReportStatus
+from assessment.results.finalizing import snapshot_results
 from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
 

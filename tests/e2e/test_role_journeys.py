@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from assessment.demo import demo_png
 from assessment.models import Finding, FindingStatus, Notification, NotificationKind, Report, ReportStatus
-from assessment.report_services import entered_targets
+from assessment.reports.services import entered_targets
 from responsibility.demo import DEMO_PASSWORD
 from responsibility.issuing import lower_cap
 from responsibility.models import ResponsibilityLetter, Target, Unit, Year

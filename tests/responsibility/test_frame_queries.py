@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.backends import InboxModelBackend
 from assessment.models import Notification, NotificationKind
+from assessment.notices.backends import InboxModelBackend
 from responsibility import roles
 from responsibility.context_processors import site
 from responsibility.models import Membership, User

@@ -12,7 +12,7 @@ own number, so that an export or a page that lets one through names the field:
 
 from datetime import date
 
-from assessment import year_exports
+from assessment.exports import services as year_exports
 from assessment.models import (
     Accident,
     AccidentExemption,

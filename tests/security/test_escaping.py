@@ -16,7 +16,7 @@ from django.test import TestCase
 from django.urls import reverse
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from assessment import charts
+from assessment.results import charts
 from tests.test_access import EXPECTATIONS
 
 from .hostile import F1, RAW_SCRIPT, HostileCity, escaped, script

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from assessment import report_import
-from assessment.accident_services import IMPORT_COLUMNS, IMPORT_SHEET
+from assessment.accidents.services import IMPORT_COLUMNS, IMPORT_SHEET
+from assessment.reports import workbook as report_import
 from responsibility.exports import CONTENT_TYPES
 from tests.test_access import EXPECTATIONS
 

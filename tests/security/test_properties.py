@@ -12,9 +12,9 @@ from django.test import SimpleTestCase
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assessment import ranking, scoring
-from assessment.grading import ORDER, accident_grade
-from assessment.scoring import (
+from assessment.rules import ranking, scoring
+from assessment.rules.grading import ORDER, accident_grade
+from assessment.rules.scoring import (
     BOOLEAN,
     CAP_DEDUCTION,
     COMPLETION,

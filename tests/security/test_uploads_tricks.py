@@ -26,13 +26,13 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from assessment import accident_services
+from assessment.accidents import services as accident_services
 from assessment.models import Accident, Evidence, Finding, FindingFile, Inspection, Report
-from assessment.report_import import HEADERS as REPORT_HEADERS
+from assessment.reports.workbook import HEADERS as REPORT_HEADERS
 from responsibility import roles
 from responsibility.models import LetterStatus, ResponsibilityLetter, Target
 from responsibility.uploads import MAX_UPLOAD_BYTES, safe_name
-from tests.assessment.test_inspection_pages import create_data
+from tests.assessment.inspections.test_inspection_pages import create_data
 from tests.factories import make_indicator, make_unit, make_user, make_year
 from tests.responsibility.test_uploads import DOCX, EXE, JPEG, PDF, PNG
 

@@ -11,8 +11,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.assessing import UnitResult, as_json, assess_year
-from assessment.finalizing import snapshot_results
+from assessment.results.assessing import UnitResult, as_json, assess_year
+from assessment.results.finalizing import snapshot_results
 from responsibility.models import Year
 
 

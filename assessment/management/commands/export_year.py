@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.year_exports import write_workbook
+from assessment.exports.services import write_workbook
 from responsibility.models import Year
 
 

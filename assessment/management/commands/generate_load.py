@@ -25,7 +25,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from assessment import grading, memo
 from assessment.models import (
     Accident,
     AccidentExemption,
@@ -34,6 +33,8 @@ from assessment.models import (
     Report,
     ReportStatus,
 )
+from assessment.results import memo
+from assessment.rules import grading
 from responsibility import roles
 from responsibility.models import (
     Indicator,

@@ -12,8 +12,8 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from assessment import reminders
 from assessment.models import NotificationKind
+from assessment.notices import reminders
 
 
 def parse_date(value: str) -> date:

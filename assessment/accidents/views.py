@@ -1,0 +1,582 @@
+"""The accident register: the 安委办 records, revises and imports accidents; everyone reads what
+they may see (leaders and the 安委办 all, a unit the accidents of its territory or sector)."""
+
+import copy
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
+from assessment.rules import grading
+from responsibility import exports, roles
+from responsibility.history import HistoryRow
+from responsibility.models import Unit, Year
+from responsibility.views import manager_required, require_manager, table_page
+
+from . import services
+from .figures import Period, UnitFigures, comparison_periods, figures_for_periods, shift_years
+from .forms import AccidentFilterForm, AccidentForm, ExemptionForm, ImportForm
+
+IMPORT_SESSION_KEY = "accident_import"
+GRADE_CSS = {
+    grading.ORDINARY: "",
+    grading.LARGER: "status-amber fw-semibold",
+    grading.MAJOR: "status-red fw-bold",
+    grading.ESPECIALLY_MAJOR: "status-red fw-bold",
+}
+
+
+# --- the gate --------------------------------------------------------------------------
+
+
+def _accidents(user):
+    departments = Prefetch("departments", queryset=Unit.objects.in_city_order())
+    return Accident.objects.visible_to(user).select_related("unit").prefetch_related(departments)
+
+
+def _get_accident_for_user(request, pk: int) -> Accident:
+    """The one way views fetch an accident: 404 unless it is in the user's territory or sector."""
+    exemptions = Prefetch("exemptions", queryset=AccidentExemption.objects.select_related("unit"))
+    return get_object_or_404(_accidents(request.user).prefetch_related(exemptions), pk=pk)
+
+
+def _posted(request):
+    """The form data on a POST (even an empty one, which should show what is missing), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+# --- presentation helpers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure against the same period last year (同比): ▲ more (amber), ▼ fewer (green)."""
+
+    current: int
+    previous: int
+
+    @property
+    def diff(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def css(self) -> str:
+        return "status-amber" if self.diff > 0 else "status-green" if self.diff < 0 else "text-body-secondary"
+
+    @property
+    def short(self) -> str:
+        """▲ 2, ▼ 1 or 持平."""
+        if self.diff == 0:
+            return "持平"
+        return f"{'▲' if self.diff > 0 else '▼'} {abs(self.diff)}"
+
+    @property
+    def text(self) -> str:
+        """The short form with the percentage when last year had any: ▼ 1（33.3%）."""
+        if self.diff == 0 or not self.previous:
+            return self.short
+        return f"{self.short}（{abs(self.diff) / self.previous * 100:.1f}%）"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    figures: UnitFigures
+    count: Change
+    deaths: Change
+    larger_or_worse: int
+
+    @property
+    def status(self) -> tuple[str, str]:
+        """(css, words) for 双下降."""
+        if self.figures.double_decrease:
+            return "status-green", "✓ 双下降"
+        if self.count.current == 0 and self.count.previous == 0:
+            return "status-green", "✓ 均无事故"
+        return "status-amber", "✗ 未双下降"
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    count: Change
+    deaths: Change
+
+
+def flags_text(accident) -> str:
+    return "、".join(
+        label
+        for flag, label in (
+            (accident.reported_late, "迟报"),
+            (accident.concealed, "瞒报"),
+            (accident.falsely_reported, "谎报"),
+        )
+        if flag
+    )
+
+
+class AccidentTable(tables.Table):
+    occurred_at = tables.DateTimeColumn(
+        verbose_name="发生时间",
+        format="Y-m-d H:i",
+        linkify=lambda record: record.get_absolute_url(),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    title = tables.Column(
+        "事故名称",
+        linkify=lambda record: record.get_absolute_url(),
+        attrs={"td": {"style": "min-width: 12em"}},
+    )
+    unit = tables.Column(
+        "属地", order_by=("unit__sort_order", "unit__name"), attrs={"td": {"class": "text-nowrap"}}
+    )
+    departments = tables.Column(
+        "监管部门", accessor="pk", orderable=False, attrs={"td": {"style": "min-width: 10em"}}
+    )
+    industry = tables.Column("行业领域", attrs={"td": {"class": "text-nowrap"}})
+    grade = tables.Column(
+        "等级",
+        order_by=("-deaths", "-serious_injuries", "-direct_loss"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    deaths = tables.Column("死亡", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    serious_injuries = tables.Column("重伤", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    direct_loss = tables.Column(
+        "直接经济损失（万元）", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    flags = tables.Column(
+        "迟报/瞒报/谎报", accessor="pk", orderable=False, attrs={"td": {"class": "text-nowrap"}}
+    )
+
+    class Meta:
+        model = Accident
+        fields = [
+            "occurred_at",
+            "title",
+            "unit",
+            "departments",
+            "industry",
+            "grade",
+            "deaths",
+            "serious_injuries",
+            "direct_loss",
+            "flags",
+        ]
+        row_attrs = {"data-grade": lambda record: record.grade}
+
+    def render_departments(self, record):
+        return "、".join(unit.name for unit in record.departments.all()) or "—"
+
+    def value_departments(self, record):
+        return "、".join(unit.name for unit in record.departments.all())
+
+    def render_grade(self, record):
+        return format_html('<span class="{}">{}</span>', GRADE_CSS[record.grade], record.get_grade_display())
+
+    def value_grade(self, record):
+        return record.get_grade_display()
+
+    def render_direct_loss(self, value):
+        return f"{value:.2f}"
+
+    def value_direct_loss(self, value):
+        return f"{value:.2f}"
+
+    def render_flags(self, record):
+        text = flags_text(record)
+        return format_html('<span class="status-amber">✗ {}</span>', text) if text else "—"
+
+    def value_flags(self, record):
+        return flags_text(record)
+
+
+# --- the register ------------------------------------------------------------------------
+
+
+@login_required
+def accident_list(request):
+    """The register with its filters, and 同比 per unit and per month for the chosen year."""
+    user = request.user
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if "year" not in data and (current_year := Year.objects.current(today)):
+        data["year"] = str(current_year.year)
+    units = Unit.objects.visible_to(user).in_city_order()
+    form = AccidentFilterForm(data, units=units)
+    accidents = form.filter(_accidents(user))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    year = chosen.get("year")
+    context = {"form": form, "year": year, "can_manage": roles.can_manage(user), "today": today}
+    if year:
+        # The same period: from the window's start to today, or the whole window once it is over.
+        until = today if today < year.accident_window_end else None
+        current, previous = comparison_periods(year, until=until)
+        context.update(
+            current=current,
+            previous=previous,
+            unit_rows=_unit_rows(units, figures_for_periods(current, previous), chosen.get("unit")),
+            **_month_summary(
+                form.filter(Accident.objects.visible_to(user), with_year=False),
+                chosen.get("unit"),
+                current,
+                previous,
+            ),
+        )
+    return table_page(
+        request,
+        AccidentTable(accidents.order_by("-occurred_at", "-pk")),
+        "assessment/accident_list.html",
+        context,
+        export_name="生产安全事故",
+    )
+
+
+def _unit_rows(units, figures: dict[int, UnitFigures], only: Unit | None) -> list[UnitRow]:
+    """One row per unit the user may see (the chosen one only): active ones and any with accidents."""
+    rows = []
+    for unit in [only] if only else units:
+        unit_figures = figures.get(unit.pk)
+        if unit_figures is None:
+            continue
+        current, previous = unit_figures.current, unit_figures.previous
+        if not unit.active and not current.count and not previous.count:
+            continue
+        rows.append(
+            UnitRow(
+                unit=unit,
+                figures=unit_figures,
+                count=Change(current.count, previous.count),
+                deaths=Change(current.deaths, previous.deaths),
+                larger_or_worse=current.count_at_least(grading.LARGER),
+            )
+        )
+    return rows
+
+
+def _month_summary(accidents, unit: Unit | None, current: Period, previous: Period) -> dict:
+    """Counts and deaths per month of the period against the same month a year before, and totals.
+
+    Follows the filters; with a unit chosen, the accidents it is exempted from are left out, so
+    the totals agree with its row in the per-unit table.
+    """
+    if unit:
+        accidents = accidents.exclude(exemptions__unit=unit)
+    rows = accidents.filter(current.q() | previous.q()).values_list(
+        "pk", "occurred_at", "deaths", "grade", "concealed", "falsely_reported"
+    )
+    buckets: dict[tuple[bool, int, int], list[int]] = {}
+    totals = {"larger": 0, "concealed": 0}
+    for _, occurred_at, deaths, grade, concealed, falsely in rows.order_by():
+        day = timezone.localdate(occurred_at)
+        for is_current, period in ((True, current), (False, previous)):
+            if day in period:
+                bucket = buckets.setdefault((is_current, day.year, day.month), [0, 0])
+                bucket[0] += 1
+                bucket[1] += deaths
+                if is_current:
+                    totals["larger"] += grading.at_least(grade, grading.LARGER)
+                    totals["concealed"] += concealed or falsely
+    month_rows = []
+    month = current.start.replace(day=1)
+    while not current.is_empty and month <= current.end:
+        before = shift_years(month, -1)
+        now_count, now_deaths = buckets.get((True, month.year, month.month), (0, 0))
+        then_count, then_deaths = buckets.get((False, before.year, before.month), (0, 0))
+        month_rows.append(MonthRow(month, Change(now_count, then_count), Change(now_deaths, then_deaths)))
+        month = (month + timedelta(days=32)).replace(day=1)
+
+    def total(is_current: bool, index: int) -> int:
+        return sum(value[index] for key, value in buckets.items() if key[0] is is_current)
+
+    return {
+        "month_rows": month_rows,
+        "total_count": Change(total(True, 0), total(False, 0)),
+        "total_deaths": Change(total(True, 1), total(False, 1)),
+        "total_larger": totals["larger"],
+        "total_concealed": totals["concealed"],
+    }
+
+
+# --- one accident ----------------------------------------------------------------------
+
+
+@manager_required
+def accident_create(request):
+    form = AccidentForm(_posted(request))
+    if form.is_valid():
+        accident = services.record_accident(by=request.user, **form.cleaned_data)
+        messages.success(request, f"已登记事故：{accident.title}（{accident.get_grade_display()}事故）。")
+        return redirect(accident)
+    return render(request, "assessment/accident_form.html", {"form": form})
+
+
+@login_required
+def accident_detail(request, pk: int):
+    accident = _get_accident_for_user(request, pk)
+    return _detail_page(request, accident)
+
+
+def _detail_page(request, accident: Accident, *, exemption_form=None):
+    can_manage = roles.can_manage(request.user)
+    exemptions = list(accident.exemptions.all())
+    exempted = {e.unit_id for e in exemptions}
+    attributed = [accident.unit, *accident.departments.all()]
+    exemptible = services.exemptible_units(accident)
+    if can_manage and exemption_form is None and exemptible:
+        exemption_form = ExemptionForm(units=exemptible)
+    today = timezone.localdate()
+    return render(
+        request,
+        "assessment/accident_detail.html",
+        {
+            "accident": accident,
+            "flags": flags_text(accident),
+            "grade_css": GRADE_CSS[accident.grade],
+            "counted": [unit for unit in attributed if unit.pk not in exempted],
+            "exemptions": exemptions,
+            "exemption_form": exemption_form if can_manage else None,
+            "deadline": accident.revision_deadline(),
+            "in_revision_window": today <= accident.revision_deadline(),
+            "history": accident_history_rows(accident),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def accident_edit(request, pk: int):
+    accident = _get_accident_for_user(request, pk)
+    require_manager(request)
+    old_grade = accident.get_grade_display()
+    # The form works on a copy: the page keeps showing the stored accident while errors are fixed.
+    form = AccidentForm(_posted(request), instance=copy.copy(accident))
+    if form.is_valid():
+        try:
+            revised = services.revise_accident(accident, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if revised is None:
+                messages.info(request, "没有改动，未保存。")
+            elif revised.get_grade_display() != old_grade:
+                messages.success(
+                    request, f"已保存修改；事故等级由{old_grade}变为{revised.get_grade_display()}。"
+                )
+            else:
+                messages.success(request, "已保存修改，已记入修改记录。")
+            return redirect(accident)
+    return render(request, "assessment/accident_form.html", {"form": form, "accident": accident})
+
+
+@require_POST
+@login_required
+def accident_exemption_add(request, pk: int):
+    accident = _get_accident_for_user(request, pk)
+    require_manager(request)
+    form = ExemptionForm(request.POST, units=services.exemptible_units(accident))
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            services.add_exemption(accident, unit=unit, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            form.add_error("unit", error)
+        else:
+            messages.success(request, f"已登记{unit}免责：该事故不再计入{unit}的考核。")
+            return redirect(accident)
+    return _detail_page(request, accident, exemption_form=form)
+
+
+@require_POST
+@login_required
+def accident_exemption_remove(request, pk: int, exemption_pk: int):
+    accident = _get_accident_for_user(request, pk)
+    require_manager(request)
+    exemption = get_object_or_404(accident.exemptions.select_related("unit"), pk=exemption_pk)
+    services.remove_exemption(exemption, by=request.user)
+    messages.success(request, f"已撤销{exemption.unit}的免责：该事故重新计入{exemption.unit}的考核。")
+    return redirect(accident)
+
+
+# --- history ---------------------------------------------------------------------------
+
+TRACKED = [
+    "occurred_at",
+    "title",
+    "place",
+    "industry",
+    "unit_id",
+    "deaths",
+    "serious_injuries",
+    "direct_loss",
+    "grade",
+    "reported_late",
+    "concealed",
+    "falsely_reported",
+    "revision_reason",
+]
+LABELS = {"unit_id": "属地单位", "revision_reason": "修改原因"}
+
+
+def _show(name: str, value, units: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "occurred_at":
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if name == "direct_loss":
+        return f"{value:.2f} 万元"
+    if name == "unit_id":
+        return units[value].name if value in units else f"#{value}"
+    if name == "industry":
+        return Industry(value).label
+    if name == "grade":
+        return AccidentGrade(value).label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[HistoryRow]:
+    """The accident's changes, newest first, each with who made it: figures, departments, exemptions.
+
+    responsibility.history.history_rows cannot show many-to-many fields, so the departments kept
+    by django-simple-history are read here (one query) and shown by name. Recording an accident
+    writes a second record for its departments; it reads as part of the 新增 row.
+    """
+    records = list(accident.history.select_related("history_user").order_by("history_date", "history_id"))
+    department_history = type(records[0]).departments.model if records else None
+    departments: dict[int, list[str]] = {record.history_id: [] for record in records}
+    if department_history:
+        for history_id, name in (
+            department_history.objects.filter(history__in=[r.history_id for r in records])
+            .order_by("unit__sort_order", "unit__name")
+            .values_list("history_id", "unit__name")
+        ):
+            departments[history_id].append(name)
+    exemption_records = list(
+        AccidentExemption.history.filter(accident_id=accident.pk).select_related("history_user")
+    )
+    unit_ids = {r.unit_id for r in records} | {r.unit_id for r in exemption_records}
+    units = Unit.objects.in_bulk(unit_ids)
+
+    def who(record) -> str:
+        return str(record.history_user) if record.history_user else "系统"
+
+    rows: list[HistoryRow] = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            changes = [
+                f"{LABELS.get(name) or Accident._meta.get_field(name).verbose_name}："
+                f"{_show(name, getattr(previous, name), units)} → {_show(name, getattr(record, name), units)}"
+                for name in TRACKED
+                if getattr(previous, name) != getattr(record, name)
+            ]
+        old_names = departments[previous.history_id] if previous else []
+        new_names = departments[record.history_id]
+        if record.history_type == "+":
+            rows.append(
+                HistoryRow(
+                    record.history_date,
+                    "新增",
+                    who(record),
+                    f"登记事故：{record.title}（{_show('grade', record.grade, units)}，"
+                    f"死亡 {record.deaths} 人，重伤 {record.serious_injuries} 人，"
+                    f"直接经济损失 {_show('direct_loss', record.direct_loss, units)}）",
+                )
+            )
+        elif (
+            previous is not None
+            and not changes
+            and previous.history_type == "+"
+            and who(previous) == who(record)
+            and record.history_date - previous.history_date < timedelta(seconds=10)
+        ):
+            # The departments written just after the accident was recorded: part of that row.
+            rows[-1].changes += f"；监管部门：{'、'.join(new_names) or '—'}"
+        else:
+            if new_names != old_names:
+                changes.append(f"监管部门：{'、'.join(old_names) or '—'} → {'、'.join(new_names) or '—'}")
+            if changes:
+                rows.append(HistoryRow(record.history_date, "修改", who(record), "；".join(changes)))
+        previous = record
+    for record in exemption_records:
+        unit = _show("unit_id", record.unit_id, units)
+        if record.history_type == "+":
+            rows.append(HistoryRow(record.history_date, "新增", who(record), f"{unit}免责：{record.reason}"))
+        elif record.history_type == "-":
+            rows.append(HistoryRow(record.history_date, "删除", who(record), f"撤销{unit}的免责"))
+        else:
+            rows.append(
+                HistoryRow(record.history_date, "修改", who(record), f"{unit}的免责理由：{record.reason}")
+            )
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows[:limit]
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+@manager_required
+def accident_import(request):
+    """Upload a filled template: every row is checked and shown; nothing is written yet.
+
+    The checked rows wait in the session until the user confirms (accident_import_confirm);
+    a new upload replaces them.
+    """
+    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    preview = token = None
+    if request.method == "POST":
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        if form.is_valid():
+            preview = form.preview
+            token = uuid.uuid4().hex
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "name": preview.name,
+                "rows": [row.data for row in preview.valid_rows],
+            }
+    return render(
+        request,
+        "assessment/accident_import.html",
+        {"form": form, "preview": preview, "token": token, "columns": services.IMPORT_COLUMNS},
+    )
+
+
+@require_POST
+@manager_required
+def accident_import_confirm(request):
+    stash = request.session.get(IMPORT_SESSION_KEY)
+    if not stash or stash["token"] != request.POST.get("token"):
+        messages.error(request, "这次导入的预览已失效（可能已经导入，或又上传了其他文件），请重新上传文件。")
+        return redirect("assessment:accident_import")
+    del request.session[IMPORT_SESSION_KEY]
+    try:
+        accidents = services.import_accidents(stash["rows"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("assessment:accident_import")
+    messages.success(
+        request, f"已从「{stash['name']}」导入 {len(accidents)} 起事故，等级已按伤亡和损失自动认定。"
+    )
+    return redirect(reverse("assessment:accident_list"))
+
+
+@require_GET
+@manager_required
+def accident_import_template(request):
+    response = HttpResponse(services.import_template(), content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = exports.attachment("事故导入模板.xlsx")
+    return response

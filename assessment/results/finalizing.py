@@ -1,0 +1,171 @@
+"""Finalizing the year-end assessment: the `Assessment` snapshots, reopening them, publishing them.
+
+    count = finalize(year, user=office)               # one snapshot per assessed unit; year → 考核中
+    count = reopen(year, user=office, reason="…")     # snapshots deleted (kept in history); year → 执行中
+    count = publish(year, user=office)                # units and leaders see them; year → 已发布
+    results = snapshot_results(year)                  # the snapshots as UnitResults, or None
+
+A snapshot never changes when reports, accidents or adjustments do: `assess --year` prints it
+instead of recomputing, until the year is reopened.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from assessment.models import Assessment
+from assessment.rules import vetoes
+from responsibility.models import UnitGroup, Year, YearStatus
+
+from .assessing import ItemResult, UnitRef, UnitResult, assess_year
+
+CHANGE_REASON_MAX = 100  # simple_history's history_change_reason column
+
+
+def _lock(year: Year) -> Year:
+    return Year.objects.select_for_update().get(pk=year.pk)
+
+
+def _set_status(year: Year, locked: Year, status: str) -> None:
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    year.status = locked.status
+
+
+def _veto_json(veto: vetoes.Veto) -> dict[str, Any]:
+    return {"code": veto.code, "name": veto.name, "reason": veto.reason, "record_ids": list(veto.record_ids)}
+
+
+def _item_json(item: ItemResult) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "weight": str(item.weight),
+        "points": str(item.points),
+        "reason": item.reason,
+    }
+
+
+@transaction.atomic
+def finalize(year: Year, *, user) -> int:
+    """Write every assessed unit's final result as its snapshot, in one transaction; the number written."""
+    locked = _lock(year)
+    if Assessment.objects.filter(year=locked).exists():
+        raise ValidationError(f"{locked.year}年度的年终考核已定稿；如需重新计算，请先说明原因重新打开。")
+    now = timezone.now()
+    snapshots = [
+        Assessment(
+            year=locked,
+            unit_id=r.unit.id,
+            base=r.base,
+            bonus=r.bonus,
+            penalty=r.penalty,
+            total=r.score,
+            vetoed=r.vetoed,
+            vetoes=[_veto_json(v) for v in r.vetoes],
+            yellow_cards=[_veto_json(v) for v in r.yellow_cards],
+            grade=r.grade,
+            rank=r.rank,
+            tier=r.tier,
+            group=r.unit.group_label,
+            items=[_item_json(i) for i in r.items],
+            finalized_by=user,
+            finalized_at=now,
+        )
+        for r in assess_year(locked, provisional=False)
+    ]
+    if not snapshots:
+        raise ValidationError(f"{locked.year}年度还没有已签订责任书的单位，无可定稿的考核结果。")
+    bulk_create_with_history(snapshots, Assessment, default_user=user, default_date=now)
+    _set_status(year, locked, YearStatus.ASSESSING)
+    return len(snapshots)
+
+
+@transaction.atomic
+def reopen(year: Year, *, user, reason: str) -> int:
+    """Delete the year's snapshots (their history keeps them, with the reason); the number deleted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("重新打开年终考核须说明原因。")
+    locked = _lock(year)
+    snapshots = list(Assessment.objects.filter(year=locked).order_by("pk"))
+    if not snapshots:
+        raise ValidationError(f"{locked.year}年度的年终考核尚未定稿，无需重新打开。")
+    for snapshot in snapshots:
+        snapshot._change_reason = reason[:CHANGE_REASON_MAX]
+        snapshot._history_user = user
+        snapshot.delete()
+    _set_status(year, locked, YearStatus.OPEN)
+    return len(snapshots)
+
+
+@transaction.atomic
+def publish(year: Year, *, user) -> int:
+    """Make the year's snapshots visible to the units; the number published."""
+    locked = _lock(year)
+    snapshots = list(Assessment.objects.filter(year=locked).order_by("pk"))
+    if not snapshots:
+        raise ValidationError(f"{locked.year}年度的年终考核尚未定稿，不能发布。")
+    if all(s.published_at for s in snapshots):
+        raise ValidationError(f"{locked.year}年度的年终考核已发布。")
+    now = timezone.now()
+    for snapshot in snapshots:
+        snapshot.published_at = now
+    bulk_update_with_history(
+        snapshots, Assessment, ["published_at"], default_user=user, default_change_reason="发布"
+    )
+    _set_status(year, locked, YearStatus.PUBLISHED)
+    return len(snapshots)
+
+
+def _veto(data: dict[str, Any]) -> vetoes.Veto:
+    return vetoes.Veto(data["code"], data["name"], data["reason"], tuple(data.get("record_ids", ())))
+
+
+def _group_value(label: str) -> str:
+    return next((g.value for g in UnitGroup if g.label == label), label)
+
+
+def snapshot_results(year: Year) -> list[UnitResult] | None:
+    """The year's snapshots as `UnitResult`s (so `as_json` and the table print them unchanged), in
+    group order, then by rank, then in the order they were finalized; None if the year is not final.
+    """
+    rows = list(Assessment.objects.filter(year=year).select_related("unit").order_by("pk"))
+    if not rows:
+        return None
+    groups = list(UnitGroup.values)
+    results = []
+    for row in rows:
+        group = _group_value(row.group)
+        results.append(
+            UnitResult(
+                unit=UnitRef(row.unit_id, row.unit.code, row.unit.name, row.unit.kind, group, row.group),
+                base=row.base,
+                bonus=row.bonus,
+                penalty=row.penalty,
+                score=row.total,
+                vetoed=row.vetoed,
+                vetoes=tuple(_veto(v) for v in row.vetoes),
+                yellow_cards=tuple(_veto(v) for v in row.yellow_cards),
+                grade=row.grade,
+                rank=row.rank,
+                tier=row.tier,
+                items=tuple(
+                    ItemResult(i["code"], i["name"], Decimal(i["weight"]), Decimal(i["points"]), i["reason"])
+                    for i in row.items
+                ),
+            )
+        )
+    position = {id(r): i for i, r in enumerate(results)}
+    return sorted(
+        results,
+        key=lambda r: (
+            groups.index(r.unit.group) if r.unit.group in groups else len(groups),
+            r.rank,
+            position[id(r)],
+        ),
+    )

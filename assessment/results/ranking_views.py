@@ -1,0 +1,341 @@
+"""Ranking tables per group and each unit's assessment: provisional until the year is finalized."""
+
+from collections.abc import Sequence
+
+import django_tables2 as tables
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from assessment.models import Adjustment, Assessment
+from assessment.rules import ranking
+from responsibility import documents, exports, roles
+from responsibility.models import Unit, UnitGroup, Year
+from responsibility.views import get_unit_for_user, table_page
+
+from . import assessing, charts, finalize_views, finalizing, memo
+from .adjustment_forms import ReopenForm
+
+
+def year_results(year: Year, *, today) -> tuple[list[assessing.UnitResult], bool]:
+    """The finalized snapshot when there is one, else what each unit would score today; kept in
+    memory until the data changes (memo)."""
+
+    def compute():
+        snapshot = finalizing.snapshot_results(year)
+        if snapshot is not None:
+            return snapshot, True
+        return assessing.assess_year(year, today=today), False
+
+    return memo.cached("year_results", year.pk, today, compute=compute)
+
+
+def quarter_results(year: Year, *, today, quarter: int | None) -> list[assessing.UnitResult] | None:
+    """The provisional ranking as it stood at the end of `quarter` (None without a quarter)."""
+    if quarter is None:
+        return None
+    return memo.cached(
+        "quarter_results",
+        year.pk,
+        today,
+        quarter,
+        compute=lambda: assessing.assess_year(year, today=today, through_quarter=quarter),
+    )
+
+
+class RankingTable(tables.Table):
+    rank = tables.Column("名次", attrs={"td": {"class": "text-center"}})
+    change = tables.Column(
+        "较上年", orderable=False, attrs={"th": {"title": "较上年定稿名次"}, "td": {"class": "text-center"}}
+    )
+    quarter_change = tables.Column("较上季度", orderable=False, attrs={"td": {"class": "text-center"}})
+    name = tables.Column("责任单位")
+    score = tables.Column("总分", attrs={"td": {"class": "text-end fw-semibold"}})
+    base = tables.Column("基础分", attrs={"td": {"class": "text-end"}})
+    bonus = tables.Column("加分", attrs={"td": {"class": "text-end"}})
+    penalty = tables.Column("扣分", attrs={"td": {"class": "text-end"}})
+    grade = tables.Column("等级")
+    tier = tables.Column("等次")
+    vetoes = tables.Column("一票否决", orderable=False, empty_values=())  # render also when none
+    yellow = tables.Column("黄牌警告", visible=False, default="")  # shown with the vetoes; exported alone
+
+    class Meta:
+        row_attrs = {"class": lambda record: "table-danger" if record["vetoed"] else ""}
+        # The page's cells are written by this template from the rows; the spreadsheet takes the
+        # rows' plain values (numbers as numbers, texts without markup).
+        template_name = "assessment/ranking_table.html"
+
+    def __init__(self, data, *, quarter_note: str = "", item_headers: Sequence[str] = (), **kwargs):
+        """`item_headers`: one hidden, exported column per indicator (`item_0` … in the rows)."""
+        items = [
+            (f"item_{i}", tables.Column(header, visible=False, orderable=False))
+            for i, header in enumerate(item_headers)
+        ]
+        super().__init__(data, extra_columns=items, **kwargs)
+        self.columns["quarter_change"].column.attrs["th"] = {"title": quarter_note}
+
+
+def _change_css(change: str) -> str:
+    return "status-green" if change.startswith("▲") else "status-red" if change.startswith("▼") else ""
+
+
+GRADE_CSS = {"优秀": "status-green", "不合格": "status-red"}
+
+
+def _change(result: assessing.UnitResult, before: dict[int, int] | None) -> str:
+    """▲▼ against earlier ranks ({unit id: rank}); "—" when there is nothing to compare with."""
+    return "—" if before is None else ranking.rank_change(result.rank, before.get(result.unit.id))
+
+
+def _ranks(results) -> dict[int, int] | None:
+    return None if results is None else {r.unit.id: r.rank for r in results}
+
+
+def _rows(
+    results, year: Year, *, last_year: dict | None = None, last_quarter: dict | None = None, item_codes=()
+) -> list[dict]:
+    """Table rows of `results`, with ▲▼ against last year's and last quarter's ranks, and the points
+    of each indicator in `item_codes` as `item_0` … (absent when the unit has no such target)."""
+    rows = [
+        {
+            "rank": r.rank,
+            "change": _change(r, last_year),
+            "quarter_change": _change(r, last_quarter),
+            "name": r.unit.name,
+            "url": reverse("assessment:assessment_detail", args=[year.year, r.unit.id]),
+            "score": r.score,
+            "base": r.base,
+            "bonus": r.bonus,
+            "penalty": r.penalty,
+            "grade": r.grade,
+            "tier": r.tier,
+            "vetoed": r.vetoed,
+            "vetoes": "；".join(f"{v.code} {v.reason}" for v in r.vetoes),
+            "yellow": "；".join(v.reason for v in r.yellow_cards),
+            **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
+        }
+        for r in results
+    ]
+    for row in rows:
+        row |= {
+            "change_css": _change_css(row["change"]),
+            "quarter_change_css": _change_css(row["quarter_change"]),
+            "grade_css": GRADE_CSS.get(row["grade"], ""),
+        }
+    return rows
+
+
+def _item_points(result: assessing.UnitResult, codes) -> list[tuple[int, object]]:
+    points = {item.code: item.points for item in result.items}
+    return [(i, points[code]) for i, code in enumerate(codes) if code in points]
+
+
+def _item_headers(results) -> tuple[list[str], list[str]]:
+    """The indicators of the group's units in catalog order, and their export headers
+    ("A1 死亡人数控制（30分）"; the weight only when it is the same for every unit)."""
+    names, weights = {}, {}
+    for r in results:
+        for item in r.items:
+            names.setdefault(item.code, item.name)
+            weights.setdefault(item.code, set()).add(item.weight)
+    headers = [
+        f"{code} {name}"
+        + (f"（{next(iter(weights[code])).normalize():f}分）" if len(weights[code]) == 1 else "")
+        for code, name in names.items()
+    ]
+    return list(names), headers
+
+
+DETAIL_HEADER = ["名次", "责任单位", "类别", "代码", "名称", "分值", "得分", "说明"]
+
+
+def _detail_rows(results) -> list[list]:
+    """The 明细 sheet: each unit's targets with points and reasons, then its vetoes and 黄牌."""
+    rows = [DETAIL_HEADER]
+    for r in results:
+        name = r.unit.name
+        rows += [[r.rank, name, "考核指标", i.code, i.name, i.weight, i.points, i.reason] for i in r.items]
+        rows += [[r.rank, name, "一票否决", v.code, v.name, None, None, v.reason] for v in r.vetoes]
+        rows += [[r.rank, name, "黄牌警告", v.code, v.name, None, None, v.reason] for v in r.yellow_cards]
+    return rows
+
+
+def compared_quarter(year: Year, today, *, final: bool) -> int | None:
+    """The quarter whose provisional ranking 较上季度 compares with: the last one that has ended, and
+    Q3 once the year is over or final (Q4's provisional ranking is the final one in all but name)."""
+    if final:
+        return 3
+    quarter = assessing.last_quarter_ended(year, today)
+    return None if quarter is None else min(quarter, 3)
+
+
+def quarter_note(year: Year, quarter: int | None) -> str:
+    if quarter is None:
+        return "本年度尚无已结束的季度，无从比较"
+    end = assessing.quarter_end(year.year, quarter)
+    return f"较第{quarter}季度末（{end:%Y-%m-%d}）暂定排名"
+
+
+def _last_year_ranks(year: Year) -> dict[int, int] | None:
+    """Last year's final ranks by unit id; None while last year has no snapshot."""
+
+    def compute():
+        previous_year = Year.objects.filter(year=year.year - 1).first()
+        return _ranks(finalizing.snapshot_results(previous_year) if previous_year else None)
+
+    return memo.cached("last_year_ranks", year.year, compute=compute)
+
+
+def _group_from(request) -> UnitGroup:
+    group = request.GET.get("group") or UnitGroup.TERRITORY
+    if group not in UnitGroup.values:
+        raise Http404
+    return UnitGroup(group)
+
+
+@login_required
+def ranking_table(request):
+    if not roles.sees_all_units(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    year = _year_from(request, today)
+    group = _group_from(request)
+    results, final = year_results(year, today=today)
+    quarter = compared_quarter(year, today, final=final)
+    at_quarter_end = quarter_results(year, today=today, quarter=quarter)
+    in_group = [r for r in results if r.unit.group == group]
+    # The per-indicator columns only go into the spreadsheet: hidden on the page, they would still
+    # cost a bound column each per row (about two thirds of the page's time on a big city).
+    codes, headers = _item_headers(in_group) if exports.requested_format(request) else ((), ())
+    rows = _rows(
+        in_group,
+        year,
+        last_year=_last_year_ranks(year),
+        last_quarter=_ranks(at_quarter_end),
+        item_codes=codes,
+    )
+    note = quarter_note(year, quarter)
+    table = RankingTable(rows, quarter_note=note, item_headers=headers, order_by="rank")
+    return table_page(
+        request,
+        table,
+        "assessment/ranking.html",
+        {
+            "year": year,
+            "years": Year.objects.order_by("-year"),
+            "group": group,
+            "groups": UnitGroup.choices,
+            "final": final,
+            "quarter_note": note,
+            "counts": {g: sum(1 for r in results if r.unit.group == g) for g in UnitGroup.values},
+            **_office_panel(request, year, final, in_group),
+        },
+        export_name=f"{year.year}年度考核排名-{group.label}",
+        export_sheets=lambda: {"明细": _detail_rows(in_group)},
+    )
+
+
+def _office_panel(request, year: Year, final: bool, in_group) -> dict:
+    """For the 安委办: the year's state with its 定稿 / 发布 / 重新打开 buttons, and the inputs' pages."""
+    if not roles.can_manage(request.user):
+        return {}
+    published = final and Assessment.objects.filter(year=year, published_at__isnull=False).exists()
+    units = Unit.objects.filter(pk__in=[r.unit.id for r in in_group]).in_city_order()
+    return {
+        "can_manage": True,
+        "published": published,
+        "reopen_form": finalize_views.refused_reopen_form(request, year) or ReopenForm(),
+        "group_units": units.values_list("pk", "name"),
+    }
+
+
+def _year_from(request, today) -> Year:
+    number = request.GET.get("year")
+    if number:
+        if not number.isdigit():
+            raise Http404
+        return get_object_or_404(Year, year=int(number))
+    year = Year.objects.current(today)
+    if year is None:
+        raise Http404
+    return year
+
+
+@login_required
+def unit_assessment(request, year: int, unit_pk: int):
+    """One unit's year: every target's points and reason, adjustments, vetoes with their records."""
+    unit = get_unit_for_user(request, unit_pk)
+    year_obj = get_object_or_404(Year, year=year)
+    if not roles.sees_all_units(request.user):
+        # A unit sees its own assessment once it is published, and not before.
+        get_object_or_404(Assessment.objects.visible_to(request.user), year=year_obj, unit=unit)
+    results, final = year_results(year_obj, today=timezone.localdate())
+    result = next((r for r in results if r.unit.id == unit.pk), None)
+    if result is None:
+        raise Http404
+    adjustments = Adjustment.objects.filter(year=year_obj, unit=unit).order_by("created_at")
+    return render(
+        request,
+        "assessment/unit_assessment.html",
+        {"unit": unit, "year": year_obj, "result": result, "final": final, "adjustments": adjustments},
+    )
+
+
+# --- the printed ranking -----------------------------------------------------------------
+
+PRINT_TEMPLATE = "assessment/ranking_print.html"
+
+
+def _print_context(request) -> dict:
+    """A group's ranking for a meeting: one A4 landscape page with its scores as a bar chart."""
+    if not roles.sees_all_units(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    year = _year_from(request, today)
+    group = _group_from(request)
+    results, final = year_results(year, today=today)
+    in_group = [r for r in results if r.unit.group == group]
+    chart = charts.score_bars(
+        [r.unit.name for r in in_group],
+        [r.score for r in in_group],
+        vetoed=[r.vetoed for r in in_group],
+        title=f"{group.label}考核得分",
+        width=360,  # printed 80 mm wide: small enough a viewBox that the names stay legible
+    )
+    return {
+        "title": f"{year.year}年度安全生产目标责任考核排名（{group.label}）",
+        "year": year,
+        "group": group,
+        "final": final,
+        "date": documents.chinese_date(today),
+        "office_name": settings.OFFICE_NAME,
+        "rows": _rows(in_group, year, last_year=_last_year_ranks(year)),
+        "chart": mark_safe(chart),  # charts escapes every text it draws
+        "file_name": f"{year.year}年度考核排名-{group.label}",
+    }
+
+
+@login_required
+def ranking_print(request):
+    context = _print_context(request)
+    query = f"?year={context['year'].year}&group={context['group'].value}"
+    context |= {
+        "back_url": reverse("assessment:ranking") + query,
+        "pdf_url": reverse("assessment:ranking_pdf") + query,
+    }
+    return HttpResponse(render_to_string(PRINT_TEMPLATE, context))  # no request: it has no menu
+
+
+@login_required
+def ranking_pdf(request):
+    context = _print_context(request)
+    pdf = documents.html_to_pdf(render_to_string(PRINT_TEMPLATE, context))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = exports.attachment(f"{context['file_name']}.pdf")
+    return response
