@@ -1,0 +1,146 @@
+"""加减分, 考核扣分 and the finalized 年终考核结果 snapshot."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from responsibility import roles
+from responsibility.models import Target, Unit, Year
+
+
+class Adjustment(models.Model):
+    """加减分: points added (bonus, +) or taken (penalty, −) for a unit's year, with reason and basis.
+
+    A manual veto (弄虚作假) carries no points: it vetoes the unit with its reason instead.
+    """
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="adjustments", verbose_name="年度")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="adjustments", verbose_name="责任单位")
+    points = models.DecimalField(
+        "分值", max_digits=5, decimal_places=2, help_text="正数为加分，负数为减分；一票否决填 0。"
+    )
+    reason = models.TextField("事由")
+    basis = models.CharField("文件依据", max_length=200, blank=True)
+    manual_veto = models.BooleanField("弄虚作假（一票否决）", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "加减分"
+        ordering = ["year", "unit__sort_order", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(manual_veto=True, points=0) | (Q(manual_veto=False) & ~Q(points=0)),
+                name="adjustment_points_match_kind",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        if self.manual_veto:
+            return f"{self.unit} {self.year.year}年 一票否决：{self.reason}"
+        return f"{self.unit} {self.year.year}年 {self.points:+}分：{self.reason}"
+
+
+class Deduction(models.Model):
+    """考核扣分: one itemized deduction by the assessors from an item_deduction target, with its reason."""
+
+    target = models.ForeignKey(Target, models.CASCADE, related_name="deductions", verbose_name="目标")
+    points = models.DecimalField("扣分", max_digits=5, decimal_places=2)
+    reason = models.TextField("扣分理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核扣分"
+        ordering = ["target", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="deduction_points_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="deduction_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} −{self.points}：{self.reason}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """安委办 and leaders see every row; a unit's members see their own unit's, once published."""
+        if roles.sees_all_units(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(published_at__isnull=False, unit__memberships__user=user).distinct()
+
+    def for_year(self, year):
+        return self.filter(year=year)
+
+
+class Assessment(models.Model):
+    """年终考核结果: a unit's finalized result for a year, written once by `finalizing.finalize`.
+
+    A snapshot: it never follows later changes to reports, accidents or adjustments. Reopening the
+    year deletes the snapshots (their history keeps them, with the reason); publishing shows them
+    to the units.
+    """
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="assessments", verbose_name="年度")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="assessments", verbose_name="责任单位")
+    base = models.DecimalField("基础分", max_digits=6, decimal_places=2)
+    bonus = models.DecimalField("加分", max_digits=6, decimal_places=2)
+    penalty = models.DecimalField("减分", max_digits=6, decimal_places=2)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
+    vetoed = models.BooleanField("一票否决", default=False)
+    vetoes = models.JSONField(
+        "否决事由", default=list, blank=True, help_text="[{code, name, reason, record_ids}]"
+    )
+    yellow_cards = models.JSONField("黄牌警告", default=list, blank=True)
+    grade = models.CharField("等级", max_length=10)
+    rank = models.PositiveIntegerField("名次")
+    tier = models.CharField("等次", max_length=10)
+    group = models.CharField("考核组别", max_length=20)
+    items = models.JSONField(
+        "分项得分", default=list, blank=True, help_text="[{code, name, weight, points, reason}]"
+    )
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="定稿人",
+    )
+    finalized_at = models.DateTimeField("定稿时间")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年终考核结果"
+        ordering = ["year", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="one_assessment_per_unit_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year.year}年 {self.total}分 {self.grade}"
