@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import roles, services
+from .access import manager_required
 from .forms import (
     CurrentPasswordChangeForm,
     LoginForm,
@@ -20,8 +21,7 @@ from .forms import (
 )
 from .history import history_rows
 from .models import Membership, MembershipRole, User
-from .tables import PersonTable
-from .views import manager_required, table_page
+from .tables import PersonTable, table_page
 
 
 class LoginView(auth_views.LoginView):

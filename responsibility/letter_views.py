@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import documents, exports, roles, services
+from .access import get_year, manager_required, require_manager
 from .history import grouped_history_rows
 from .letter_forms import AmendForm, IssueForm, LetterFilterForm, PrepareLettersForm, SignForm, TargetFormSet
 from .models import LetterStatus, ResponsibilityLetter, Target, Year
-from .tables import LetterTable
+from .tables import LetterTable, table_page
 from .uploads import safe_name
-from .views import manager_required, require_manager, table_page
 
 
 def _letters(user):
@@ -84,7 +84,7 @@ def letter_prepare(request):
 @require_POST
 @manager_required
 def letter_issue_all(request):
-    year = get_object_or_404(Year, year=request.POST.get("year"))
+    year = get_year(request.POST.get("year"))
     form = IssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写签发人和下发日期。")

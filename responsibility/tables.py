@@ -1,7 +1,12 @@
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
 import django_tables2 as tables
+from django.shortcuts import render
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_tables2 import RequestConfig
 
+from . import exports
 from .models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
 
@@ -168,3 +173,29 @@ class LetterTable(tables.Table):
 
     def render_version(self, value):
         return f"第{value}版"
+
+
+PER_PAGE = 25
+
+
+def table_page(
+    request,
+    table,
+    template: str,
+    context: dict,
+    *,
+    export_name: str | None = None,
+    export_sheets: Callable[[], Mapping[str, Iterable[Sequence]]] | None = None,
+):
+    """Paginate and sort a table; answer ?_export=xlsx|csv with the whole filtered table.
+
+    `export_sheets`, called only for an .xlsx export, gives further sheets ({title: rows}), e.g. the
+    breakdown behind each row.
+    """
+    export_format = exports.requested_format(request) if export_name else None
+    if export_format:
+        RequestConfig(request, paginate=False).configure(table)
+        sheets = export_sheets() if export_sheets and export_format == "xlsx" else None
+        return exports.export_response(table, export_format, export_name, sheets=sheets)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, template, {"table": table, **context})

@@ -1,17 +1,14 @@
 """Pages for setting up the system: units, years and the indicator catalog, and the home page."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
-from . import exports, roles, services
+from . import roles, services
+from .access import get_unit_for_user, get_year, manager_required, require_manager
 from .forms import IndicatorForm, UnitFilterForm, UnitForm, WeightsForm, YearForm
 from .history import history_rows
 from .models import (
@@ -21,59 +18,9 @@ from .models import (
     Year,
     weight_totals,
 )
-from .tables import IndicatorTable, UnitTable, YearTable
-
-PER_PAGE = 25
-
-
-def require_manager(request) -> None:
-    """Changing the setup is for the 安委办 only. Object views call it after their gate, so
-    another unit's object is a 404 before it is ever a 403."""
-    if not roles.can_manage(request.user):
-        raise PermissionDenied
-
-
-def manager_required(view):
-    """For setup pages that hold no unit-scoped object: the 安委办 only."""
-
-    def wrapped(request, *args, **kwargs):
-        require_manager(request)
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return login_required(wrapped)
-
-
-def table_page(
-    request,
-    table,
-    template: str,
-    context: dict,
-    *,
-    export_name: str | None = None,
-    export_sheets: Callable[[], Mapping[str, Iterable[Sequence]]] | None = None,
-):
-    """Paginate and sort a table; answer ?_export=xlsx|csv with the whole filtered table.
-
-    `export_sheets`, called only for an .xlsx export, gives further sheets ({title: rows}), e.g. the
-    breakdown behind each row.
-    """
-    export_format = exports.requested_format(request) if export_name else None
-    if export_format:
-        RequestConfig(request, paginate=False).configure(table)
-        sheets = export_sheets() if export_sheets and export_format == "xlsx" else None
-        return exports.export_response(table, export_format, export_name, sheets=sheets)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, template, {"table": table, **context})
-
+from .tables import IndicatorTable, UnitTable, YearTable, table_page
 
 # --- units -----------------------------------------------------------------------------
-
-
-def get_unit_for_user(request, pk: int) -> Unit:
-    """The one way views fetch a unit: 404 unless the user may see it."""
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
@@ -144,11 +91,6 @@ def unit_set_active(request, pk: int):
 # --- years -----------------------------------------------------------------------------
 
 
-def _get_year_for_user(request, year: int) -> Year:
-    # Years are city-wide: every logged-in user may read them.
-    return get_object_or_404(Year, year=year)
-
-
 @login_required
 def year_list(request):
     return table_page(
@@ -161,7 +103,7 @@ def year_list(request):
 
 @login_required
 def year_detail(request, year: int):
-    year_obj = _get_year_for_user(request, year)
+    year_obj = get_year(year)
     can_manage = roles.can_manage(request.user)
     history = (
         history_rows(year_obj.history.select_related("history_user"), describe=lambda h: f"{h.year}年度")
@@ -187,7 +129,7 @@ def year_create(request):
 
 @manager_required
 def year_edit(request, year: int):
-    year_obj = _get_year_for_user(request, year)
+    year_obj = get_year(year)
     form = YearForm(request.POST or None, instance=year_obj)
     if form.is_valid():
         form.save()

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
 from assessment.rules import grading
 from responsibility import exports, roles
+from responsibility.access import manager_required, require_manager
 from responsibility.history import HistoryRow
 from responsibility.models import Unit, Year
-from responsibility.views import manager_required, require_manager, table_page
+from responsibility.tables import table_page
 
 from . import services
 from .figures import Period, UnitFigures, comparison_periods, figures_for_periods, shift_years

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 from assessment.models import Circular, CircularKind, CircularRead, CircularStatus
 from assessment.results import assessing, charts
 from responsibility import documents, exports, roles
+from responsibility.access import manager_required, require_manager
 from responsibility.models import Membership, Unit, Year
-from responsibility.views import manager_required, require_manager, table_page
+from responsibility.tables import table_page
 
 from . import drafting as circular_drafting
 from . import services as circular_services

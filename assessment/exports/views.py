@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import ExportStatus, YearExport
 from responsibility import exports, roles
+from responsibility.access import get_year
 from responsibility.models import Year
 
 from . import services as year_exports
@@ -79,7 +80,7 @@ def data_export_list(request):
 @login_required
 def data_export_request(request, year: int):
     _require_city_view(request)
-    year_row = get_object_or_404(Year, year=year)
+    year_row = get_year(year)
     under_way = YearExport.objects.pending().filter(year=year_row).values_list("pk", flat=True).first()
     export = year_exports.request_export(year_row, request.user)
     if export.pk == under_way:

@@ -16,7 +16,7 @@ from assessment.models import DONE, Finding, FindingFile, FindingStatus, Inspect
 from responsibility import roles
 from responsibility.history import HistoryRow
 from responsibility.models import Unit
-from responsibility.views import table_page
+from responsibility.tables import table_page
 
 from . import services
 from .forms import (

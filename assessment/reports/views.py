@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from assessment.models import Evidence, Report, ReportStatus
 from responsibility import roles
+from responsibility.access import get_unit_for_user, get_year, manager_required, require_manager
 from responsibility.models import MembershipRole, Unit, Year
-from responsibility.views import get_unit_for_user, manager_required, require_manager, table_page
+from responsibility.tables import table_page
 
 from . import services as report_services
 from .forms import QuarterForm, ReopenForm, ReportRowForm, ReviewFilterForm, ReviewForm
@@ -24,10 +25,6 @@ from .tables import ReviewTable
 def _get_report_for_user(request, pk: int) -> Report:
     reports = Report.objects.visible_to(request.user).select_related("unit", "year", "target__indicator")
     return get_object_or_404(reports, pk=pk)
-
-
-def _get_year(year: int) -> Year:
-    return get_object_or_404(Year, year=year)
 
 
 def current_quarter(year: Year, today) -> int:
@@ -82,7 +79,7 @@ def _rows(unit: Unit, year: Year, quarter: int, data=None, files=None) -> list[R
 @login_required
 def report_entry(request, unit_pk: int, year: int, quarter: int):
     unit = get_unit_for_user(request, unit_pk)
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     if quarter not in (1, 2, 3, 4):
         raise Http404
     can_file = _can_file(request.user, unit)

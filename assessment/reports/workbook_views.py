@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from assessment.models import Report
+from responsibility.access import get_unit_for_user, get_year
 from responsibility.exports import CONTENT_TYPES, attachment
 from responsibility.forms import ChineseFormMixin
 from responsibility.uploads import CheckedFileField
-from responsibility.views import get_unit_for_user
 
 from . import services as report_services
 from . import workbook as report_import
-from .views import _can_file, _get_year
+from .views import _can_file
 
 
 class ImportForm(ChineseFormMixin, forms.Form):
@@ -31,7 +31,7 @@ def _session_key(unit, year, quarter) -> str:
 
 def _page(request, unit_pk: int, year: int, quarter: int):
     unit = get_unit_for_user(request, unit_pk)
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     targets = report_services.entered_targets(unit, year_obj)
     return unit, year_obj, targets
 

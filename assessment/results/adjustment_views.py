@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from assessment.models import Adjustment, Deduction
 from responsibility import roles
+from responsibility.access import get_unit_for_user, get_year, require_manager
 from responsibility.history import ACTIONS, HistoryRow
 from responsibility.models import (
     GROUP_OF_KIND,
@@ -31,18 +32,13 @@ from responsibility.models import (
     UnitKind,
     Year,
 )
-from responsibility.views import get_unit_for_user, require_manager, table_page
+from responsibility.tables import table_page
 
 from . import adjustments as services
 from .adjustment_forms import AdjustmentFilterForm, AdjustmentForm, DeductionForm
 
 ZERO = Decimal(0)
 HISTORY_LIMIT = 30
-
-
-def _get_year(year: int) -> Year:
-    # Years are city-wide: any year that exists.
-    return get_object_or_404(Year, year=year)
 
 
 def _require_city_role(request) -> None:
@@ -163,7 +159,7 @@ def _adjustment_history(year: Year) -> list[HistoryRow]:
 @login_required
 def adjustment_list(request, year: int):
     """The year's 加减分 with their filters; the 安委办 adds one here (POST) until the year is finalized."""
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     _require_city_role(request)
     can_manage = roles.can_manage(request.user)
     final = services.is_final(year_obj)
@@ -318,7 +314,7 @@ def _deduction_history(rows: list[TargetRow]) -> list[HistoryRow]:
 def deduction_list(request, year: int, unit_pk: int):
     """A unit's assessed targets with the assessors' deductions; the 安委办 adds one here (POST)."""
     unit = get_unit_for_user(request, unit_pk)
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     _require_city_role(request)
     can_manage = roles.can_manage(request.user)
     final = services.is_final(year_obj)

@@ -9,21 +9,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from responsibility.access import get_year, manager_required
 from responsibility.models import LetterStatus, Target, UnitGroup, Year
-from responsibility.views import manager_required
 
 from . import finalizing
 from .adjustment_forms import ReopenForm
 
 REFUSED_REOPEN = "refused_reopen"  # session key: a reopen refused for want of a reason
-
-
-def _get_year(year: int) -> Year:
-    return get_object_or_404(Year, year=year)
 
 
 def _back_to_ranking(request, year: Year, *, anchor: str = ""):
@@ -47,7 +43,7 @@ def refused_reopen_form(request, year: Year) -> ReopenForm | None:
 @require_POST
 @manager_required
 def assessment_finalize(request, year: int):
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     assessed = Target.objects.filter(
         letter__year=year_obj, letter__status=LetterStatus.SIGNED, letter__unit__active=True
     )
@@ -70,7 +66,7 @@ def assessment_finalize(request, year: int):
 @require_POST
 @manager_required
 def assessment_publish(request, year: int):
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     try:
         count = finalizing.publish(year_obj, user=request.user)
     except ValidationError as error:
@@ -85,7 +81,7 @@ def assessment_publish(request, year: int):
 @require_POST
 @manager_required
 def assessment_reopen(request, year: int):
-    year_obj = _get_year(year)
+    year_obj = get_year(year)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         # Back to the ranking (not re-rendered here: its tabs and sort links are relative to the

@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from assessment.models import Adjustment, Assessment
 from assessment.rules import ranking
 from responsibility import documents, exports, roles
+from responsibility.access import get_unit_for_user, get_year
 from responsibility.models import Unit, UnitGroup, Year
-from responsibility.views import get_unit_for_user, table_page
+from responsibility.tables import table_page
 
 from . import assessing, charts, finalize_views, finalizing, memo
 from .adjustment_forms import ReopenForm
@@ -260,7 +261,7 @@ def _year_from(request, today) -> Year:
     if number:
         if not number.isdigit():
             raise Http404
-        return get_object_or_404(Year, year=int(number))
+        return get_year(number)
     year = Year.objects.current(today)
     if year is None:
         raise Http404
@@ -271,7 +272,7 @@ def _year_from(request, today) -> Year:
 def unit_assessment(request, year: int, unit_pk: int):
     """One unit's year: every target's points and reason, adjustments, vetoes with their records."""
     unit = get_unit_for_user(request, unit_pk)
-    year_obj = get_object_or_404(Year, year=year)
+    year_obj = get_year(year)
     if not roles.sees_all_units(request.user):
         # A unit sees its own assessment once it is published, and not before.
         get_object_or_404(Assessment.objects.visible_to(request.user), year=year_obj, unit=unit)

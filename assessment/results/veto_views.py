@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import formset_factory
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -16,8 +16,8 @@ from assessment.models import Accident, Assessment
 from assessment.rules import vetoes
 from assessment.rules.scoring import fmt
 from responsibility import roles
+from responsibility.access import get_year, manager_required, require_manager
 from responsibility.models import Unit, UnitGroup, UnitKind, Year
-from responsibility.views import manager_required, require_manager
 
 from . import assessing
 from .veto_forms import PARAMETERS, VetoRuleForm, WhatIfForm
@@ -47,7 +47,7 @@ def veto_rules(request, year: int):
     year is finalized."""
     if not roles.sees_all_units(request.user):
         raise PermissionDenied
-    year_obj = get_object_or_404(Year, year=year)
+    year_obj = get_year(year)
     finalized = Assessment.objects.filter(year=year_obj).exists()
     forms = _rule_forms(year_obj)
     if request.method == "POST":
@@ -116,7 +116,7 @@ WhatIfFormSet = formset_factory(WhatIfForm, extra=3, max_num=10)
 @require_safe
 @manager_required
 def what_if(request, year: int):
-    year_obj = get_object_or_404(Year, year=year)
+    year_obj = get_year(year)
     accidents = (
         Accident.objects.filter(
             occurred_at__date__gte=year_obj.accident_window_start,
