@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import roles, services
 from .access import manager_required
-from .forms import (
+from .account_forms import (
     CurrentPasswordChangeForm,
     LoginForm,
     MembershipForm,

@@ -11,7 +11,10 @@ from responsibility.models import Unit, Year
 from responsibility.uploads import CheckedFileField
 
 from . import services as accident_services
-from .services import DEPARTMENT_KINDS, MAX_COUNT, MAX_IMPORT_BYTES
+from . import workbook as accident_workbook
+from .cells import MAX_COUNT
+from .services import DEPARTMENT_KINDS
+from .workbook import MAX_IMPORT_BYTES
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -153,7 +156,7 @@ class ImportForm(ChineseFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.preview = accident_services.read_accident_workbook(upload)
+        self.preview = accident_workbook.read_accident_workbook(upload)
         return upload
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, workbook_views
 
 urlpatterns = [
     path("accidents/", views.accident_list, name="accident_list"),
@@ -15,7 +15,9 @@ urlpatterns = [
         views.accident_exemption_remove,
         name="accident_exemption_remove",
     ),
-    path("accidents/import/", views.accident_import, name="accident_import"),
-    path("accidents/import/confirm/", views.accident_import_confirm, name="accident_import_confirm"),
-    path("accidents/import/template/", views.accident_import_template, name="accident_import_template"),
+    path("accidents/import/", workbook_views.accident_import, name="accident_import"),
+    path("accidents/import/confirm/", workbook_views.accident_import_confirm, name="accident_import_confirm"),
+    path(
+        "accidents/import/template/", workbook_views.accident_import_template, name="accident_import_template"
+    ),
 ]

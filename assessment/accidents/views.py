@@ -2,25 +2,19 @@
 they may see (leaders and the 安委办 all, a unit the accidents of its territory or sector)."""
 
 import copy
-import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
 from assessment.rules import grading
-from responsibility import exports, roles
+from responsibility import roles
 from responsibility.access import manager_required, require_manager
 from responsibility.history import HistoryRow
 from responsibility.models import Unit, Year
@@ -28,16 +22,8 @@ from responsibility.tables import table_page
 
 from . import services
 from .figures import Period, UnitFigures, comparison_periods, figures_for_periods, shift_years
-from .forms import AccidentFilterForm, AccidentForm, ExemptionForm, ImportForm
-
-IMPORT_SESSION_KEY = "accident_import"
-GRADE_CSS = {
-    grading.ORDINARY: "",
-    grading.LARGER: "status-amber fw-semibold",
-    grading.MAJOR: "status-red fw-bold",
-    grading.ESPECIALLY_MAJOR: "status-red fw-bold",
-}
-
+from .forms import AccidentFilterForm, AccidentForm, ExemptionForm
+from .tables import GRADE_CSS, AccidentTable, Change, MonthRow, UnitRow, flags_text
 
 # --- the gate --------------------------------------------------------------------------
 
@@ -59,151 +45,6 @@ def _posted(request):
 
 
 # --- presentation helpers --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """A figure against the same period last year (同比): ▲ more (amber), ▼ fewer (green)."""
-
-    current: int
-    previous: int
-
-    @property
-    def diff(self) -> int:
-        return self.current - self.previous
-
-    @property
-    def css(self) -> str:
-        return "status-amber" if self.diff > 0 else "status-green" if self.diff < 0 else "text-body-secondary"
-
-    @property
-    def short(self) -> str:
-        """▲ 2, ▼ 1 or 持平."""
-        if self.diff == 0:
-            return "持平"
-        return f"{'▲' if self.diff > 0 else '▼'} {abs(self.diff)}"
-
-    @property
-    def text(self) -> str:
-        """The short form with the percentage when last year had any: ▼ 1（33.3%）."""
-        if self.diff == 0 or not self.previous:
-            return self.short
-        return f"{self.short}（{abs(self.diff) / self.previous * 100:.1f}%）"
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    unit: Unit
-    figures: UnitFigures
-    count: Change
-    deaths: Change
-    larger_or_worse: int
-
-    @property
-    def status(self) -> tuple[str, str]:
-        """(css, words) for 双下降."""
-        if self.figures.double_decrease:
-            return "status-green", "✓ 双下降"
-        if self.count.current == 0 and self.count.previous == 0:
-            return "status-green", "✓ 均无事故"
-        return "status-amber", "✗ 未双下降"
-
-
-@dataclass(frozen=True)
-class MonthRow:
-    month: date
-    count: Change
-    deaths: Change
-
-
-def flags_text(accident) -> str:
-    return "、".join(
-        label
-        for flag, label in (
-            (accident.reported_late, "迟报"),
-            (accident.concealed, "瞒报"),
-            (accident.falsely_reported, "谎报"),
-        )
-        if flag
-    )
-
-
-class AccidentTable(tables.Table):
-    occurred_at = tables.DateTimeColumn(
-        verbose_name="发生时间",
-        format="Y-m-d H:i",
-        linkify=lambda record: record.get_absolute_url(),
-        attrs={"td": {"class": "text-nowrap"}},
-    )
-    title = tables.Column(
-        "事故名称",
-        linkify=lambda record: record.get_absolute_url(),
-        attrs={"td": {"style": "min-width: 12em"}},
-    )
-    unit = tables.Column(
-        "属地", order_by=("unit__sort_order", "unit__name"), attrs={"td": {"class": "text-nowrap"}}
-    )
-    departments = tables.Column(
-        "监管部门", accessor="pk", orderable=False, attrs={"td": {"style": "min-width: 10em"}}
-    )
-    industry = tables.Column("行业领域", attrs={"td": {"class": "text-nowrap"}})
-    grade = tables.Column(
-        "等级",
-        order_by=("-deaths", "-serious_injuries", "-direct_loss"),
-        attrs={"td": {"class": "text-nowrap"}},
-    )
-    deaths = tables.Column("死亡", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    serious_injuries = tables.Column("重伤", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    direct_loss = tables.Column(
-        "直接经济损失（万元）", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
-    flags = tables.Column(
-        "迟报/瞒报/谎报", accessor="pk", orderable=False, attrs={"td": {"class": "text-nowrap"}}
-    )
-
-    class Meta:
-        model = Accident
-        fields = [
-            "occurred_at",
-            "title",
-            "unit",
-            "departments",
-            "industry",
-            "grade",
-            "deaths",
-            "serious_injuries",
-            "direct_loss",
-            "flags",
-        ]
-        row_attrs = {"data-grade": lambda record: record.grade}
-
-    def render_departments(self, record):
-        return "、".join(unit.name for unit in record.departments.all()) or "—"
-
-    def value_departments(self, record):
-        return "、".join(unit.name for unit in record.departments.all())
-
-    def render_grade(self, record):
-        return format_html('<span class="{}">{}</span>', GRADE_CSS[record.grade], record.get_grade_display())
-
-    def value_grade(self, record):
-        return record.get_grade_display()
-
-    def render_direct_loss(self, value):
-        return f"{value:.2f}"
-
-    def value_direct_loss(self, value):
-        return f"{value:.2f}"
-
-    def render_flags(self, record):
-        text = flags_text(record)
-        return format_html('<span class="status-amber">✗ {}</span>', text) if text else "—"
-
-    def value_flags(self, record):
-        return flags_text(record)
-
-
-# --- the register ------------------------------------------------------------------------
 
 
 @login_required
@@ -525,59 +366,3 @@ def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[Histor
             )
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows[:limit]
-
-
-# --- import ----------------------------------------------------------------------------
-
-
-@manager_required
-def accident_import(request):
-    """Upload a filled template: every row is checked and shown; nothing is written yet.
-
-    The checked rows wait in the session until the user confirms (accident_import_confirm);
-    a new upload replaces them.
-    """
-    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    preview = token = None
-    if request.method == "POST":
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        if form.is_valid():
-            preview = form.preview
-            token = uuid.uuid4().hex
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "name": preview.name,
-                "rows": [row.data for row in preview.valid_rows],
-            }
-    return render(
-        request,
-        "assessment/accident_import.html",
-        {"form": form, "preview": preview, "token": token, "columns": services.IMPORT_COLUMNS},
-    )
-
-
-@require_POST
-@manager_required
-def accident_import_confirm(request):
-    stash = request.session.get(IMPORT_SESSION_KEY)
-    if not stash or stash["token"] != request.POST.get("token"):
-        messages.error(request, "这次导入的预览已失效（可能已经导入，或又上传了其他文件），请重新上传文件。")
-        return redirect("assessment:accident_import")
-    del request.session[IMPORT_SESSION_KEY]
-    try:
-        accidents = services.import_accidents(stash["rows"], by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("assessment:accident_import")
-    messages.success(
-        request, f"已从「{stash['name']}」导入 {len(accidents)} 起事故，等级已按伤亡和损失自动认定。"
-    )
-    return redirect(reverse("assessment:accident_list"))
-
-
-@require_GET
-@manager_required
-def accident_import_template(request):
-    response = HttpResponse(services.import_template(), content_type=exports.CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = exports.attachment("事故导入模板.xlsx")
-    return response

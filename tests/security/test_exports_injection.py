@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from assessment.accidents.services import IMPORT_COLUMNS, IMPORT_SHEET
+from assessment.accidents.workbook import IMPORT_COLUMNS, IMPORT_SHEET
 from assessment.reports import workbook as report_import
 from responsibility.exports import CONTENT_TYPES
 from tests.test_access import EXPECTATIONS

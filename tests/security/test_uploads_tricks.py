@@ -26,7 +26,7 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from assessment.accidents import services as accident_services
+from assessment.accidents import workbook as accident_workbook
 from assessment.models import Accident, Evidence, Finding, FindingFile, Inspection, Report
 from assessment.reports.workbook import HEADERS as REPORT_HEADERS
 from responsibility import roles
@@ -163,9 +163,9 @@ class UploadFieldTests(TestCase):
         prefix = f"t{self.target.pk}"
         report_xlsx = workbook(REPORT_HEADERS, [["C2", "专项整治", "", None, 70, "已完成"]], title="季度填报")
         accident_xlsx = workbook(
-            [header for header, _ in accident_services.IMPORT_COLUMNS],
+            [header for header, _ in accident_workbook.IMPORT_COLUMNS],
             [["2026-09-01 10:00", "梁溪区某工地", "某工地高处坠落事故", "建筑施工", "梁溪区", "", 1, 0, 50]],
-            title=accident_services.IMPORT_SHEET,
+            title=accident_workbook.IMPORT_SHEET,
         )
         scan_kinds = "不是 PDF、JPEG 或 PNG 文件"
         twenty = ("超过 20 MB 的上限", MAX_UPLOAD_BYTES)
@@ -222,7 +222,7 @@ class UploadFieldTests(TestCase):
                 data={},
                 good=accident_xlsx,
                 good_name="事故.xlsx",
-                limit=accident_services.MAX_IMPORT_BYTES,
+                limit=accident_workbook.MAX_IMPORT_BYTES,
                 limit_text="超过 5 MB 的上限",
                 stores=lambda: list(Accident.objects.values_list("pk", flat=True)),
                 wrong={"a Word file": ("事故.docx", DOCX, "不是 Excel（.xlsx）文件")},
@@ -349,7 +349,7 @@ class UploadFieldTests(TestCase):
         for field in self.fields():
             if not field.key.endswith("import"):
                 continue
-            sheet = "季度填报" if field.key == "report import" else accident_services.IMPORT_SHEET
+            sheet = "季度填报" if field.key == "report import" else accident_workbook.IMPORT_SHEET
             with self.subTest(field.key):
                 self.assertRefused(field, "炸弹.xlsx", zip_bomb(sheet, 60 * 1024 * 1024), "解压后过大")
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
-from assessment.accidents import services
+from assessment.accidents import services, workbook
 from assessment.accidents.figures import Period, accident_figures, comparison_periods
 from assessment.accidents.views import accident_history_rows
 from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
@@ -351,7 +351,7 @@ class ExemptionTests(TestCase):
 
 # --- import ----------------------------------------------------------------------------
 
-HEADERS = [header for header, _ in services.IMPORT_COLUMNS]
+HEADERS = [header for header, _ in workbook.IMPORT_COLUMNS]
 
 
 def row(**cells) -> list:
@@ -370,10 +370,10 @@ def row(**cells) -> list:
         "concealed": "否",
         "falsely_reported": "",
     } | cells
-    return [values[key] for _, key in services.IMPORT_COLUMNS]
+    return [values[key] for _, key in workbook.IMPORT_COLUMNS]
 
 
-def xlsx(rows, *, headers=HEADERS, sheet=services.IMPORT_SHEET, extra_sheets=(), name="事故.xlsx"):
+def xlsx(rows, *, headers=HEADERS, sheet=workbook.IMPORT_SHEET, extra_sheets=(), name="事故.xlsx"):
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = sheet
@@ -399,7 +399,7 @@ class ImportTests(TestCase):
         cls.closed = make_unit(name="原开发区", kind=UnitKind.DEV_ZONE, active=False)
 
     def read(self, upload):
-        return services.read_accident_workbook(upload)
+        return workbook.read_accident_workbook(upload)
 
     def errors(self, **cells) -> list[str]:
         preview = self.read(xlsx([row(**cells)]))
@@ -525,12 +525,12 @@ class ImportTests(TestCase):
         self.assertEqual(preview.rows[2].errors, ["与第 3 行重复。"])
 
     def test_too_many_rows_are_refused(self):
-        rows = [row(title=f"事故{i}") for i in range(services.MAX_IMPORT_ROWS + 1)]
-        self.assertFileRefused(xlsx(rows), f"超过 {services.MAX_IMPORT_ROWS} 行")
+        rows = [row(title=f"事故{i}") for i in range(workbook.MAX_IMPORT_ROWS + 1)]
+        self.assertFileRefused(xlsx(rows), f"超过 {workbook.MAX_IMPORT_ROWS} 行")
 
     def test_importing_writes_the_valid_rows_only(self):
         preview = self.read(xlsx([row(), row(title="坏行", deaths="三人"), row(title="较大事故", deaths=3)]))
-        accidents = services.import_accidents([r.data for r in preview.valid_rows], by=self.office)
+        accidents = workbook.import_accidents([r.data for r in preview.valid_rows], by=self.office)
         self.assertEqual(len(accidents), 2)
         self.assertEqual(
             sorted(Accident.objects.values_list("title", flat=True)), ["某货车与电动车相撞事故", "较大事故"]
@@ -543,8 +543,8 @@ class ImportTests(TestCase):
 
     def test_importing_twice_does_not_double(self):
         data = [r.data for r in self.read(xlsx([row()])).valid_rows]
-        services.import_accidents(data, by=self.office)
-        self.assertEqual(services.import_accidents(data, by=self.office), [])
+        workbook.import_accidents(data, by=self.office)
+        self.assertEqual(workbook.import_accidents(data, by=self.office), [])
         self.assertEqual(Accident.objects.count(), 1)
 
     def test_a_unit_deactivated_after_the_preview_stops_the_import(self):
@@ -552,13 +552,13 @@ class ImportTests(TestCase):
         self.liangxi.active = False
         self.liangxi.save()
         with self.assertRaisesMessage(ValidationError, "已停用或删除"):
-            services.import_accidents(data, by=self.office)
+            workbook.import_accidents(data, by=self.office)
         self.assertFalse(Accident.objects.exists())
 
     def test_the_template_reads_back_as_an_empty_register(self):
-        upload = SimpleUploadedFile("事故导入模板.xlsx", services.import_template())
+        upload = SimpleUploadedFile("事故导入模板.xlsx", workbook.import_template())
         self.assertFileRefused(upload, "没有数据行")  # headers and sheet are right
-        sheet = openpyxl.load_workbook(io.BytesIO(services.import_template()))[services.IMPORT_SHEET]
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook.import_template()))[workbook.IMPORT_SHEET]
         self.assertEqual([cell.value for cell in sheet[1]], HEADERS)
 
 

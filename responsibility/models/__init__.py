@@ -1,0 +1,35 @@
+"""Who promised what: units, the people in them, the assessment years, the indicator catalog and
+the letters; every model re-exported here, so `from responsibility.models import Unit` works."""
+
+from .catalog import (  # noqa: F401
+    Indicator,
+    IndicatorQuerySet,
+    IndicatorRule,
+    IndicatorSource,
+    weight_totals,
+)
+from .letters import (  # noqa: F401
+    SIGN_WITHIN_DAYS,
+    LetterQuerySet,
+    LetterStatus,
+    LetterVersion,
+    ResponsibilityLetter,
+    Target,
+    letter_scan_path,
+)
+from .units import (  # noqa: F401
+    GROUP_OF_KIND,
+    Membership,
+    MembershipRole,
+    Unit,
+    UnitGroup,
+    UnitKind,
+    UnitQuerySet,
+    User,
+)
+from .years import (  # noqa: F401
+    Year,
+    YearQuerySet,
+    YearStatus,
+    default_deadlines,
+)
