@@ -8,8 +8,19 @@ PORT ?= 8000
 
 venv: .venv/.installed
 
+# psycopg2 is built from source (requirements.txt): it needs the C compiler this Python builds
+# with, its headers (Python.h) and libpq's (pg_config). Checked in the venv's own interpreter, so
+# pyenv's Python (headers included) passes as well as Debian's with python3-dev.
+BUILD_PACKAGES := gcc python3-dev libpq-dev
+BUILD_READY = $(PY) -c "import os, shutil, sysconfig; \
+	cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split()[0]; \
+	headers = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); \
+	raise SystemExit(not (shutil.which('pg_config') and shutil.which(cc) and os.path.isfile(headers)))"
+
 .venv/.installed: requirements.txt
+	$(call need_packages,test -x $(PY) || python3 -c 'import ensurepip' 2>/dev/null,python3-venv,创建 .venv 需要)
 	test -x $(PY) || python3 -m venv .venv
+	$(call need_packages,$(BUILD_READY),$(BUILD_PACKAGES),编译 psycopg2 需要)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
@@ -53,13 +64,14 @@ check: venv
 # PDFs (WeasyPrint) need Pango and CJK fonts, or Chinese prints as boxes; browser journeys
 # also need Debian's chromium. Installed when missing (as root), else we say what to install.
 PDF_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# $(call need_packages,test,packages[,why]): the packages when the test fails.
 define need_packages
-	@if ! $(1); then \
+	@if ! { $(1); }; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "安装所需的系统软件包：$(2)"; \
+			echo "安装所需的系统软件包$(if $(3),（$(3)）)：$(2)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "请先安装：sudo apt-get install $(2)"; exit 1; \
+			echo "请先安装$(if $(3),（$(3)）)：sudo apt-get install $(2)"; exit 1; \
 		fi; \
 	fi
 endef
