@@ -26,19 +26,37 @@ BUILD_READY = $(PY) -c "import os, shutil, sysconfig; \
 	touch $@
 
 # With a Celery worker and beat on the embedded broker (files in var/broker): the reminders run
-# every day at 08:30, and once now; the worker prints their e-mails here (console backend).
-# Both stop when runserver does.
+# every day at 08:30, and once now. The terminal stays readable: no Celery banners (--quiet) nor
+# its warning about running as root, one line per batch of e-mails, how many and to whom
+# (wuxisafety.mail, nothing is sent), runserver without its checks and production warning. The
+# demo's own e-mails (seed_demo, send_reminders) go out in-process (eager), so they come first;
+# the accounts and the address come last, printed once runserver answers (its banner is printed
+# as it starts listening, so a second later the block is below it). Unbuffered, so a copy of the
+# output (| tee) keeps that order. Ctrl-C stops runserver, the worker and beat together.
+CELERY_QUIET = $(PY) -W "ignore:You're running the worker with superuser privileges" \
+	-m celery -A wuxisafety --quiet
 run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: export EMAIL_BACKEND ?= wuxisafety.mail.SummaryEmailBackend
+run: export PYTHONUNBUFFERED = 1
+run: export DJANGO_RUNSERVER_HIDE_WARNING = true
 run: venv pdf-deps
-	mkdir -p var/broker/processed var/private
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo
-	@$(CELERY) worker --pool=solo -l warning & worker=$$!; \
-	$(CELERY) beat -l warning & beat=$$!; \
-	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py send_reminders; \
-	echo "打开 http://$(HOST):$(PORT)/ 用上面的演示账号登录（Ctrl-C 停止）"; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) -c "import socket; socket.create_server(('$(HOST)', $(PORT)))" 2>/dev/null || { \
+		echo "端口 $(PORT) 已被占用：先停止占用它的程序，或换一个端口，例如 make run PORT=8001"; exit 1; }
+	@mkdir -p var/broker/processed var/private
+	@$(PY) manage.py migrate --noinput -v0
+	@CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py seed_demo --no-accounts
+	@CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py send_reminders
+	@accounts=$$($(PY) manage.py demo_accounts) || exit 1; \
+	$(CELERY_QUIET) worker --pool=solo -l warning & worker=$$!; \
+	$(CELERY_QUIET) beat -l warning & beat=$$!; \
+	$(PY) manage.py runserver --skip-checks $(HOST):$(PORT) & server=$$!; \
+	trap 'kill $$worker $$beat $$server 2>/dev/null; wait' EXIT; trap 'exit 0' INT TERM; \
+	until $(PY) -c "import socket; socket.create_connection(('$(HOST)', $(PORT)), 1)" 2>/dev/null; do \
+		kill -0 $$server 2>/dev/null || exit 1; sleep 0.3; \
+	done; \
+	sleep 1; \
+	printf '%s\n打开 http://$(HOST):$(PORT)/ 用上面的演示账号登录（Ctrl-C 停止）\n' "$$accounts"; \
+	wait $$server
 
 # The suite on SQLite, then again on PostgreSQL when DATABASE_URL is set (CI sets it). With
 # PostgreSQL the browser journeys run once, in its pass, on the production-like stack (gunicorn,
