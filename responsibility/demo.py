@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from .models import IndicatorRule as R
 from .models import IndicatorSource as S
+from .models import MembershipRole
 from .models import UnitKind as K
 
 UNITS = [
@@ -256,6 +257,17 @@ PEOPLE = [
     ("zhujian_tb", "周敏", None, ("zhujian", "reporter")),
     ("zhujian_fz", "徐建军", None, ("zhujian", "head")),
 ]
+
+
+def account_lines() -> list[str]:
+    """The demo accounts as seed_demo and `make run` list them: the password, then one per line."""
+    unit_names = {code: name for code, name, *_ in UNITS}
+    lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
+    for username, name, city_role, membership in PEOPLE:
+        role = city_role or f"{unit_names[membership[0]]}{MembershipRole(membership[1]).label}"
+        lines.append(f"  {username:<12} {name:<6} {role}")
+    return lines
+
 
 # 2025 death caps (生产安全事故死亡人数控制数) by unit; 2026 is carried over 5 % lower.
 DEATH_CAPS = {

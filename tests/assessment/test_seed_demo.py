@@ -40,6 +40,17 @@ class SeedDemoTests(TestCase):
         self.assertIn("units +0", out.getvalue())
         self.assertIn("liangxi_tb", out.getvalue())
 
+    def test_make_run_lists_the_accounts_last_with_demo_accounts(self):
+        out = io.StringIO()
+        call_command("seed_demo", "--no-accounts", stdout=out)
+        self.assertIn("units +0", out.getvalue())
+        self.assertNotIn("liangxi_tb", out.getvalue())
+        out = io.StringIO()
+        call_command("demo_accounts", stdout=out)
+        self.assertIn("演示账号（密码均为 Wuxi@2026）：", out.getvalue())
+        self.assertIn("  liangxi_tb   孙丽     梁溪区填报员", out.getvalue())
+        self.assertIn("  zhujian_fz   徐建军    市住房城乡建设局单位负责人", out.getvalue())
+
     def test_every_wuxi_unit_and_a_catalog_of_100_points_per_kind(self):
         names = set(Unit.objects.values_list("name", flat=True))
         for name in [

@@ -24,6 +24,13 @@ from responsibility.models import (
 class Command(BaseCommand):
     help = "Load the Wuxi demo data. Idempotent: what exists (and whatever was edited) is left alone."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-accounts",
+            action="store_true",
+            help="不列出演示账号（make run 在最后用 demo_accounts 列出）",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         created = {
@@ -106,11 +113,8 @@ class Command(BaseCommand):
         created["circulars"] = assessment_demo.seed_circulars(office=office, today=today)
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
-        roles = dict(Membership._meta.get_field("role").choices)
-        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
-        for username, name, city_role, membership in demo.PEOPLE:
-            role = city_role or f"{units[membership[0]].name}{roles[membership[1]]}"
-            self.stdout.write(f"  {username:<12} {name:<6} {role}")
+        if not options["no_accounts"]:
+            self.stdout.write("\n".join(demo.account_lines()))
 
     def seed_letters(self, units) -> int:
         """2025 signed by every unit; 2026 signed by all but one late signer and one draft.
