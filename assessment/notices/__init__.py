@@ -1,3 +1,3 @@
 """站内提醒: notices written once per key and e-mailed after commit, the reminder ladder, the inbox.
-May import: circulars (the 催报通报 draft), models; responsibility.
+May import: circulars (the 催报通报 draft), models, tasks; responsibility.
 """
