@@ -224,7 +224,7 @@ def entry_save_data(fields: dict[str, str], n: int) -> dict[str, str]:
 # --- profiles ----------------------------------------------------------------------------
 
 
-# Database execute wrappers the app installs (assessment/memo.py): their time is the SQL's.
+# Database execute wrappers the app installs (assessment/results/memo.py): their time is the SQL's.
 EXECUTE_WRAPPERS = {"watch_writes"}
 
 

@@ -1004,7 +1004,7 @@ class Benchmark:
             f"- Versions: Python {sys.version.split()[0]}, Django {django.get_version()}, PostgreSQL {pg}, "
             f"gunicorn {gunicorn.__version__}, Celery {celery.__version__} (broker {broker}://), {wrk}, "
             f"WeasyPrint {weasyprint.__version__}, psycopg2 {psycopg2.__version__.split()[0]}; the app's "
-            f"shared cache (assessment/memo.py): {cache_text}",
+            f"shared cache (assessment/results/memo.py): {cache_text}",
             f"- Code: commit {commit}" + (f" with {dirty} changed files in the work tree" if dirty else ""),
             f"- Command: `{self.command_line}`",
             "",
