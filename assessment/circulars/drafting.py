@@ -34,6 +34,7 @@ from assessment.models import (
     DONE,
     QUARTERS,
     Accident,
+    AssessmentTier,
     Circular,
     CircularKind,
     Finding,
@@ -260,8 +261,8 @@ def _ranking(year: Year, period: int, today: date) -> dict | None:
                 "unit": r.unit.name,
                 "rank": r.rank,
                 "score": f"{r.score:.2f}",
-                "grade": r.grade,
-                "tier": r.tier,
+                "grade": r.grade_label,
+                "tier": r.tier_label,
                 "vetoed": r.vetoed,
             }
         )
@@ -495,7 +496,12 @@ def _praise(f: dict) -> list[str]:
     best = []
     if ranking:
         for group in ranking["groups"]:
-            first = [row["unit"] for row in group["rows"] if row["tier"] == "第一等次" and not row["vetoed"]]
+            # A circular's figures keep the labels its tables show (tier: 第一等次 …).
+            first = [
+                row["unit"]
+                for row in group["rows"]
+                if row["tier"] == AssessmentTier.FIRST.label and not row["vetoed"]
+            ]
             if first:
                 best.append(f"{group['label']}：{'、'.join(first)}")
     on_time = [row for row in rep["rows"] if row["due"] and row["on_time"] == row["due"]]
