@@ -257,8 +257,8 @@ def _ranking(year: Year, period: int, today: date) -> dict | None:
                 "unit": r.unit.name,
                 "rank": r.rank,
                 "score": f"{r.score:.2f}",
-                "grade": r.grade,
-                "tier": r.tier,
+                "grade": r.grade_label,
+                "tier": r.tier_label,
                 "vetoed": r.vetoed,
             }
         )

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from assessment.models import QUARTERS, CircularKind
+from assessment.models import QUARTERS, AssessmentTier, CircularKind
 from responsibility.documents import chinese_date
 
 QUARTER_NAMES = dict(QUARTERS)
@@ -202,7 +202,12 @@ def _praise(f: dict) -> list[str]:
     best = []
     if ranking:
         for group in ranking["groups"]:
-            first = [row["unit"] for row in group["rows"] if row["tier"] == "第一等次" and not row["vetoed"]]
+            # A circular's figures keep the labels its tables show (tier: 第一等次 …).
+            first = [
+                row["unit"]
+                for row in group["rows"]
+                if row["tier"] == AssessmentTier.FIRST.label and not row["vetoed"]
+            ]
             if first:
                 best.append(f"{group['label']}：{'、'.join(first)}")
     on_time = [row for row in rep["rows"] if row["due"] and row["on_time"] == row["due"]]

@@ -413,8 +413,8 @@ def result_rows(results: Iterable[assessing.UnitResult]) -> Iterator[tuple]:
             r.bonus,
             r.penalty,
             r.score,
-            r.grade,
-            r.tier,
+            r.grade_label,
+            r.tier_label,
             _yes(r.vetoed),
             "；".join(f"{v.code} {v.reason}" for v in r.vetoes),  # as the ranking shows them
             "；".join(v.reason for v in r.yellow_cards),

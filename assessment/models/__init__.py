@@ -55,6 +55,8 @@ from assessment.reports.models import (  # noqa: F401
 from assessment.results.models import (  # noqa: F401
     Adjustment,
     Assessment,
+    AssessmentGrade,
     AssessmentQuerySet,
+    AssessmentTier,
     Deduction,
 )

@@ -47,7 +47,16 @@ from django.utils import timezone
 
 from assessment.accidents.figures import Scenario, UnitFigures, accident_figures
 from assessment.inspections.services import short
-from assessment.models import DONE, Adjustment, Deduction, Finding, Report, ReportStatus
+from assessment.models import (
+    DONE,
+    Adjustment,
+    AssessmentGrade,
+    AssessmentTier,
+    Deduction,
+    Finding,
+    Report,
+    ReportStatus,
+)
 from assessment.rules import grading, ranking, scoring, vetoes
 from responsibility.models import (
     GROUP_OF_KIND,
@@ -97,14 +106,22 @@ class UnitResult:
     vetoed: bool
     vetoes: tuple[vetoes.Veto, ...]
     yellow_cards: tuple[vetoes.Veto, ...]
-    grade: str
+    grade: str  # AssessmentGrade value (scoring.EXCELLENT …)
     rank: int
-    tier: str
+    tier: str  # AssessmentTier value (ranking.FIRST_TIER …)
     items: tuple[ItemResult, ...]
 
     @property
     def veto_codes(self) -> list[str]:
         return [veto.code for veto in self.vetoes]
+
+    @property
+    def grade_label(self) -> str:
+        return AssessmentGrade(self.grade).label
+
+    @property
+    def tier_label(self) -> str:
+        return AssessmentTier(self.tier).label
 
 
 @dataclass(frozen=True)
@@ -358,8 +375,9 @@ def _number(value: Decimal) -> float:
 def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
     """The `assess --json` shape (relied on outside the code): one object per unit, in `results` order.
 
-    Points are JSON numbers (floats of the two-decimal values); `group` is the Chinese group label;
-    `veto_reasons` lists the veto rule codes (V1 … V10) in rule order, one per veto.
+    Points are JSON numbers (floats of the two-decimal values); `group`, `grade` and `tier` are the
+    Chinese labels (板块, 优秀, 第一等次), not the codes the results and snapshots hold; `veto_reasons`
+    lists the veto rule codes (V1 … V10) in rule order, one per veto.
     """
     return [
         {
@@ -372,9 +390,9 @@ def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
             "score": _number(r.score),
             "vetoed": r.vetoed,
             "veto_reasons": r.veto_codes,
-            "grade": r.grade,
+            "grade": r.grade_label,
             "rank": r.rank,
-            "tier": r.tier,
+            "tier": r.tier_label,
         }
         for r in results
     ]

@@ -71,7 +71,7 @@ def finalize(year: Year, *, user) -> int:
             grade=r.grade,
             rank=r.rank,
             tier=r.tier,
-            group=r.unit.group_label,
+            group=r.unit.group,
             items=[_item_json(i) for i in r.items],
             finalized_by=user,
             finalized_at=now,
@@ -126,10 +126,6 @@ def _veto(data: dict[str, Any]) -> vetoes.Veto:
     return vetoes.Veto(data["code"], data["name"], data["reason"], tuple(data.get("record_ids", ())))
 
 
-def _group_value(label: str) -> str:
-    return next((g.value for g in UnitGroup if g.label == label), label)
-
-
 def snapshot_results(year: Year) -> list[UnitResult] | None:
     """The year's snapshots as `UnitResult`s (so `as_json` and the table print them unchanged), in
     group order, then by rank, then in the order they were finalized; None if the year is not final.
@@ -140,10 +136,11 @@ def snapshot_results(year: Year) -> list[UnitResult] | None:
     groups = list(UnitGroup.values)
     results = []
     for row in rows:
-        group = _group_value(row.group)
+        unit = row.unit
         results.append(
             UnitResult(
-                unit=UnitRef(row.unit_id, row.unit.code, row.unit.name, row.unit.kind, group, row.group),
+                # the group the unit was ranked in when finalized, whatever its kind is now
+                unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind, row.group, row.get_group_display()),
                 base=row.base,
                 bonus=row.bonus,
                 penalty=row.penalty,
@@ -161,11 +158,4 @@ def snapshot_results(year: Year) -> list[UnitResult] | None:
             )
         )
     position = {id(r): i for i, r in enumerate(results)}
-    return sorted(
-        results,
-        key=lambda r: (
-            groups.index(r.unit.group) if r.unit.group in groups else len(groups),
-            r.rank,
-            position[id(r)],
-        ),
-    )
+    return sorted(results, key=lambda r: (groups.index(r.unit.group), r.rank, position[id(r)]))

@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from assessment.rules import ranking, scoring
 from responsibility import roles
-from responsibility.models import Target, Unit, Year
+from responsibility.models import Target, Unit, UnitGroup, Year
 
 
 class Adjustment(models.Model):
@@ -82,6 +83,23 @@ class Deduction(models.Model):
         return f"{self.target} −{self.points}：{self.reason}"
 
 
+class AssessmentGrade(models.TextChoices):
+    """等级, by the year's bands (`scoring.grade` gives the code)."""
+
+    EXCELLENT = scoring.EXCELLENT, "优秀"
+    GOOD = scoring.GOOD, "良好"
+    PASS = scoring.PASS, "合格"
+    FAIL = scoring.FAIL, "不合格"
+
+
+class AssessmentTier(models.TextChoices):
+    """等次, by rank within the group (`ranking.tiers` gives the code)."""
+
+    FIRST = ranking.FIRST_TIER, "第一等次"
+    SECOND = ranking.SECOND_TIER, "第二等次"
+    THIRD = ranking.THIRD_TIER, "第三等次"
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """安委办 and leaders see every row; a unit's members see their own unit's, once published."""
@@ -100,7 +118,8 @@ class Assessment(models.Model):
 
     A snapshot: it never follows later changes to reports, accidents or adjustments. Reopening the
     year deletes the snapshots (their history keeps them, with the reason); publishing shows them
-    to the units.
+    to the units. `group`, `grade` and `tier` hold codes (UnitGroup, AssessmentGrade, AssessmentTier);
+    pages show their labels (`get_grade_display()` …).
     """
 
     year = models.ForeignKey(Year, models.PROTECT, related_name="assessments", verbose_name="年度")
@@ -114,10 +133,10 @@ class Assessment(models.Model):
         "否决事由", default=list, blank=True, help_text="[{code, name, reason, record_ids}]"
     )
     yellow_cards = models.JSONField("黄牌警告", default=list, blank=True)
-    grade = models.CharField("等级", max_length=10)
+    grade = models.CharField("等级", max_length=10, choices=AssessmentGrade)
     rank = models.PositiveIntegerField("名次")
-    tier = models.CharField("等次", max_length=10)
-    group = models.CharField("考核组别", max_length=20)
+    tier = models.CharField("等次", max_length=10, choices=AssessmentTier)
+    group = models.CharField("考核组别", max_length=20, choices=UnitGroup)
     items = models.JSONField(
         "分项得分", default=list, blank=True, help_text="[{code, name, weight, points, reason}]"
     )
@@ -143,4 +162,4 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.year.year}年 {self.total}分 {self.grade}"
+        return f"{self.unit} {self.year.year}年 {self.total}分 {self.get_grade_display()}"

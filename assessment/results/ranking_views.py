@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from assessment.models import Adjustment, Assessment
+from assessment.models import Adjustment, Assessment, AssessmentGrade
 from assessment.rules import ranking
 from responsibility import documents, exports, roles
 from responsibility.access import get_unit_for_user, get_year
@@ -86,7 +86,7 @@ def _change_css(change: str) -> str:
     return "status-green" if change.startswith("▲") else "status-red" if change.startswith("▼") else ""
 
 
-GRADE_CSS = {"优秀": "status-green", "不合格": "status-red"}
+GRADE_CSS = {AssessmentGrade.EXCELLENT: "status-green", AssessmentGrade.FAIL: "status-red"}
 
 
 def _change(result: assessing.UnitResult, before: dict[int, int] | None) -> str:
@@ -114,8 +114,9 @@ def _rows(
             "base": r.base,
             "bonus": r.bonus,
             "penalty": r.penalty,
-            "grade": r.grade,
-            "tier": r.tier,
+            "grade": r.grade_label,
+            "grade_css": GRADE_CSS.get(r.grade, ""),
+            "tier": r.tier_label,
             "vetoed": r.vetoed,
             "vetoes": "；".join(f"{v.code} {v.reason}" for v in r.vetoes),
             "yellow": "；".join(v.reason for v in r.yellow_cards),
@@ -127,7 +128,6 @@ def _rows(
         row |= {
             "change_css": _change_css(row["change"]),
             "quarter_change_css": _change_css(row["quarter_change"]),
-            "grade_css": GRADE_CSS.get(row["grade"], ""),
         }
     return rows
 

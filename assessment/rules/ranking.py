@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-FIRST_TIER, SECOND_TIER, THIRD_TIER = "第一等次", "第二等次", "第三等次"
+# The tiers' codes: 第一等次, 第二等次, 第三等次 (the labels are `AssessmentTier`'s).
+FIRST_TIER, SECOND_TIER, THIRD_TIER = "first", "second", "third"
 DEFAULT_PROPORTIONS = (Decimal("0.3"), Decimal("0.4"))
 
 
@@ -70,7 +71,7 @@ def _half_up(value: Decimal) -> int:
 def tiers(
     ranked: Iterable[Ranked], *, proportions: tuple[Decimal, Decimal] = DEFAULT_PROPORTIONS
 ) -> dict[int, str]:
-    """等次 by rank within each group: {unit id: 第一/第二/第三等次}.
+    """等次 by rank within each group: {unit id: FIRST_TIER / SECOND_TIER / THIRD_TIER}.
 
     Of a group's n unvetoed units, the first tier takes round_half_up(n × first) places (at least 1
     when n ≥ 1), the first two tiers together round_half_up(n × (first + second)); the rest and every

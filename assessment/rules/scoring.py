@@ -28,7 +28,8 @@ COMPLETION = "completion"
 BOOLEAN = "boolean"
 ITEM_DEDUCTION = "item_deduction"
 
-EXCELLENT, GOOD, PASS, FAIL = "优秀", "良好", "合格", "不合格"
+# The grades' codes, best first: 优秀, 良好, 合格, 不合格 (the labels are `AssessmentGrade`'s).
+EXCELLENT, GOOD, PASS, FAIL = "excellent", "good", "pass", "fail"
 GRADES = (EXCELLENT, GOOD, PASS, FAIL)
 DEFAULT_BANDS = (Decimal(90), Decimal(80), Decimal(60))
 
@@ -344,7 +345,8 @@ def total(base: Any, bonus: Any, penalty: Any, *, bonus_cap: Any) -> Totals:
 
 
 def grade(total: Any, *, bands: tuple[Any, Any, Any] = DEFAULT_BANDS, vetoed: bool) -> str:
-    """优秀 / 良好 / 合格 / 不合格 by the year's bands (lower bound included); a vetoed unit is 不合格.
+    """优秀 / 良好 / 合格 / 不合格 (EXCELLENT … FAIL) by the year's bands (lower bound included); a
+    vetoed unit is 不合格.
 
     The total is compared at two decimals, as it is shown: 89.995 is 90.00 and so 优秀.
     """

@@ -113,7 +113,10 @@ class SeedDemoTests(TestCase):
         self.assertEqual(Assessment.objects.filter(year__year=2025, published_at__isnull=False).count(), 37)
         results = {r.unit.code: r for r in snapshot_results(Year.objects.get(year=2025))}
         self.assertEqual(results["nongye"].veto_codes, ["V9"])
-        self.assertEqual((results["nongye"].grade, results["nongye"].tier), ("不合格", "第三等次"))
+        self.assertEqual((results["nongye"].grade, results["nongye"].tier), ("fail", "third"))
+        self.assertEqual(
+            (results["nongye"].grade_label, results["nongye"].tier_label), ("不合格", "第三等次")
+        )
         self.assertEqual(results["binhu"].bonus, 3)
         self.assertEqual(results["chengguan"].penalty, 1)
         self.assertTrue(any(item.points < item.weight for r in results.values() for item in r.items))

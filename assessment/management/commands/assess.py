@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 lines += ["", f"【{group}】", "名次  单位              总分    等级    等次      一票否决"]
             veto = "；".join(f"{v.code} {v.reason}" for v in r.vetoes) or "—"
             lines.append(
-                f"{r.rank:>4}  {_pad(r.unit.name, 16)}  {r.score:>6}  {_pad(r.grade, 6)}  {_pad(r.tier, 8)}  {veto}"
+                f"{r.rank:>4}  {_pad(r.unit.name, 16)}  {r.score:>6}  {_pad(r.grade_label, 6)}  {_pad(r.tier_label, 8)}  {veto}"
             )
         return "\n".join(lines)
 

@@ -160,7 +160,7 @@ class FindingsInTheAssessmentTests(TestCase):
             ("V10", "挂牌督办重大隐患1项逾期未整改或拒不整改", (self.hazards["xishan"].pk,)),
         )
         self.assertEqual(self.b2(results["xishan"]).points, D("9.5"))
-        self.assertEqual(results["xishan"].grade, "不合格")
+        self.assertEqual(results["xishan"].grade, "fail")
         self.assertEqual(results["zhujian"].veto_codes, ["V10"])
         self.assertEqual(results["guolian"].veto_codes, [])
         self.assertEqual(results["liangxi"].veto_codes, [])  # its overdue findings are not major hazards

@@ -11,7 +11,15 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from assessment.accidents.figures import Scenario
-from assessment.models import Adjustment, Deduction, Industry, Report, ReportStatus
+from assessment.models import (
+    Adjustment,
+    AssessmentGrade,
+    AssessmentTier,
+    Deduction,
+    Industry,
+    Report,
+    ReportStatus,
+)
 from assessment.results.assessing import as_json, assess_year
 from responsibility.models import Indicator, Target, UnitKind
 from tests.assessment.factories import at, make_accident, make_exemption
@@ -289,7 +297,8 @@ class FullYearTests(TestCase):
         # huishan's concealed 较大 (11-15) has not happened by 10-10: A1 30, A3 10, no veto.
         huishan = results["huishan"]
         self.assertEqual(
-            (huishan.score, huishan.vetoed, huishan.grade, huishan.rank), (D(87), False, "良好", 3)
+            (huishan.score, huishan.vetoed, huishan.grade, huishan.rank),
+            (D(87), False, AssessmentGrade.GOOD, 3),
         )
         self.assertEqual(self.final()["guolian"].score, D(50))
 
@@ -300,12 +309,14 @@ class FullYearTests(TestCase):
         self.assertEqual(results["huishan"].veto_codes, ["V3"])  # its concealed 较大: V3, V6 is off
         self.year.veto_rules = {"V6": {"enabled": False}}
         huishan = self.final()["huishan"]
-        self.assertEqual((huishan.vetoed, huishan.rank, huishan.grade), (False, 4, "良好"))  # 80.00 < 81.80
+        self.assertEqual(
+            (huishan.vetoed, huishan.rank, huishan.grade), (False, 4, AssessmentGrade.GOOD)
+        )  # 80.00 < 81.80
 
     def test_the_years_tier_proportions_apply(self):
-        self.assertEqual(self.final()["xishan"].tier, "第三等次")  # 30 % + 40 % of 3: 2 places
+        self.assertEqual(self.final()["xishan"].tier, AssessmentTier.THIRD)  # 30 % + 40 % of 3: 2 places
         self.year.first_tier_percent, self.year.second_tier_percent = D(30), D(70)
-        self.assertEqual(self.final()["xishan"].tier, "第二等次")  # 100 % of 3: all 3
+        self.assertEqual(self.final()["xishan"].tier, AssessmentTier.SECOND)  # 100 % of 3: all 3
 
     def test_the_ranking_as_it_stood_at_the_end_of_a_quarter(self):
         results = {

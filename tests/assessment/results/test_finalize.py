@@ -57,7 +57,7 @@ class FinalizeTests(TestCase):
                 (row.base, row.bonus, row.penalty, row.total, row.vetoed, row.grade, row.rank, row.tier),
                 (r.base, r.bonus, r.penalty, r.score, r.vetoed, r.grade, r.rank, r.tier),
             )
-            self.assertEqual(row.group, r.unit.group_label)
+            self.assertEqual(row.group, r.unit.group)
             self.assertEqual([i["code"] for i in row.items], [i.code for i in r.items])
             self.assertEqual([D(i["points"]) for i in row.items], [i.points for i in r.items])
             self.assertEqual(row.finalized_by, self.office)
@@ -119,7 +119,7 @@ class FinalizeTests(TestCase):
         )
         self.assertEqual(set(deleted.values_list("history_user", flat=True)), {self.office.pk})
         old = deleted.get(unit=self.u["liangxi"])
-        self.assertEqual((old.total, old.grade), (D(102), "优秀"))
+        self.assertEqual((old.total, old.grade), (D(102), "excellent"))
 
         # Once reopened, the year is computed again and can be finalized anew.
         Report.objects.filter(unit=self.u["liangxi"], quarter=4).update(value=D(10))

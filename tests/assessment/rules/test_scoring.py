@@ -328,27 +328,27 @@ class TotalTests(SimpleTestCase):
 class GradeTests(SimpleTestCase):
     def test_exact_bands(self):
         cases = {
-            "100": "优秀",
-            "90.00": "优秀",
-            "89.99": "良好",
-            "80.00": "良好",
-            "79.99": "合格",
-            "60.00": "合格",
-            "59.99": "不合格",
-            "0": "不合格",
+            "100": scoring.EXCELLENT,
+            "90.00": scoring.EXCELLENT,
+            "89.99": scoring.GOOD,
+            "80.00": scoring.GOOD,
+            "79.99": scoring.PASS,
+            "60.00": scoring.PASS,
+            "59.99": scoring.FAIL,
+            "0": scoring.FAIL,
         }
         for value, expected in cases.items():
             with self.subTest(total=value):
                 self.assertEqual(scoring.grade(D(value), vetoed=False), expected)
 
     def test_vetoed_is_unqualified_whatever_the_total(self):
-        self.assertEqual(scoring.grade(D(99), vetoed=True), "不合格")
+        self.assertEqual(scoring.grade(D(99), vetoed=True), scoring.FAIL)
 
     def test_bands_of_the_year(self):
         bands = (D(95), D(90), D(80))  # 遵义 style
-        self.assertEqual(scoring.grade(D(94), bands=bands, vetoed=False), "良好")
-        self.assertEqual(scoring.grade(D(80), bands=bands, vetoed=False), "合格")
-        self.assertEqual(scoring.grade(D("79.99"), bands=bands, vetoed=False), "不合格")
+        self.assertEqual(scoring.grade(D(94), bands=bands, vetoed=False), scoring.GOOD)
+        self.assertEqual(scoring.grade(D(80), bands=bands, vetoed=False), scoring.PASS)
+        self.assertEqual(scoring.grade(D("79.99"), bands=bands, vetoed=False), scoring.FAIL)
 
 
 def veto_input(kind="district", **grades_and_fields) -> VetoInput:
