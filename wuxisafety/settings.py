@@ -222,9 +222,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "assessment.send_reminders", "schedule": crontab(hour=8, minute=30)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Seconds to wait between the kinds of reminders a run writes: only the worker test sets it,
-# to kill a run midway.
-REMINDERS_PAUSE = float(os.environ.get("REMINDERS_PAUSE", "0"))
 
 # Production hardening: on whenever DEBUG is off; a proxy that terminates TLS says so.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
