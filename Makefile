@@ -19,7 +19,7 @@ venv: .venv/.installed
 # Both stop when runserver does.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv pdf-deps
-	mkdir -p var/broker/processed var/private
+	mkdir -p var  # the SQLite file's folder; the broker, uploads and cache make their own
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	@$(CELERY) worker --pool=solo -l warning & worker=$$!; \

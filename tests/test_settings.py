@@ -144,6 +144,31 @@ def test_the_shared_cache_is_files_in_var_unless_cache_url_says_otherwise(tmp_pa
     assert refused.returncode != 0 and "CACHE_URL must be" in refused.stderr
 
 
+# --- files --------------------------------------------------------------------------------
+
+
+def test_importing_the_settings_writes_nothing(tmp_path):
+    """Every process, tool and test imports the settings: none of them may create folders by it."""
+    var = tmp_path / "var"
+    settings = load_settings(VAR_DIR=str(var))
+
+    assert settings["CACHE"][1] == str(var / "cache")
+    assert not var.exists()
+
+
+def test_the_embedded_broker_makes_its_folders_when_a_task_is_first_sent(tmp_path):
+    """The default broker is files in VAR_DIR/broker; a process that sends a task (a web request
+    queueing e-mails, in a fresh checkout) finds its folders made by the Celery app."""
+    var = tmp_path / "var"
+    send = "from wuxisafety import celery_app; celery_app.send_task('assessment.deliver_notifications')"
+    result = run_python(["-c", send], VAR_DIR=str(var))
+
+    assert result.returncode == 0, result.stderr
+    broker = var / "broker"
+    assert {p.name for p in broker.iterdir() if p.is_dir()} == {"processed", "control"}
+    assert len(list(broker.glob("*.msg"))) == 1  # the task, waiting for a worker
+
+
 def test_database_url_selects_postgresql():
     settings = load_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/wuxi")
 

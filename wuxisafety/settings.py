@@ -190,10 +190,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # ("localhost" only keeps kombu from warning that the URL names no host.)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folders are made by the Celery app when a process first uses it (wuxisafety/celery.py).
     _broker_dir = VAR_DIR / "broker"
-    # Any process may send a task (a reminder's e-mails): the folders must exist beforehand.
-    for _folder in ("processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
