@@ -33,7 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The city this installation serves; every page and document names it.
 CITY_NAME = os.environ.get("CITY_NAME", "无锡市")
 OFFICE_NAME = os.environ.get("OFFICE_NAME", f"{CITY_NAME}安全生产委员会办公室")
-DOC_PREFIX = os.environ.get("DOC_PREFIX", "锡安委")  # 文号 prefix, e.g. 锡安委〔2026〕3号
+# 文号 prefixes: the responsibility letters' (锡安委〔2026〕3号) and the circulars' (锡安办〔2026〕5号).
+DOC_PREFIX = os.environ.get("DOC_PREFIX", "锡安委")
+CIRCULAR_DOC_PREFIX = os.environ.get("CIRCULAR_DOC_PREFIX", "锡安办")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
