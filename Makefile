@@ -42,7 +42,7 @@ run: export DJANGO_RUNSERVER_HIDE_WARNING = true
 run: venv pdf-deps
 	@$(PY) -c "import socket; socket.create_server(('$(HOST)', $(PORT)))" 2>/dev/null || { \
 		echo "端口 $(PORT) 已被占用：先停止占用它的程序，或换一个端口，例如 make run PORT=8001"; exit 1; }
-	@mkdir -p var/broker/processed var/private
+	@mkdir -p var  # the SQLite file's folder; the broker, uploads and cache make their own
 	@$(PY) manage.py migrate --noinput -v0
 	@CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py seed_demo --no-accounts
 	@CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py send_reminders

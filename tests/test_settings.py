@@ -144,6 +144,31 @@ def test_the_shared_cache_is_files_in_var_unless_cache_url_says_otherwise(tmp_pa
     assert refused.returncode != 0 and "CACHE_URL must be" in refused.stderr
 
 
+# --- files --------------------------------------------------------------------------------
+
+
+def test_importing_the_settings_writes_nothing(tmp_path):
+    """Every process, tool and test imports the settings: none of them may create folders by it."""
+    var = tmp_path / "var"
+    settings = load_settings(VAR_DIR=str(var))
+
+    assert settings["CACHE"][1] == str(var / "cache")
+    assert not var.exists()
+
+
+def test_the_embedded_broker_makes_its_folders_when_a_task_is_first_sent(tmp_path):
+    """The default broker is files in VAR_DIR/broker; a process that sends a task (a web request
+    queueing e-mails, in a fresh checkout) finds its folders made by the Celery app."""
+    var = tmp_path / "var"
+    send = "from wuxisafety import celery_app; celery_app.send_task('assessment.deliver_notifications')"
+    result = run_python(["-c", send], VAR_DIR=str(var))
+
+    assert result.returncode == 0, result.stderr
+    broker = var / "broker"
+    assert {p.name for p in broker.iterdir() if p.is_dir()} == {"processed", "control"}
+    assert len(list(broker.glob("*.msg"))) == 1  # the task, waiting for a worker
+
+
 def test_database_url_selects_postgresql():
     settings = load_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/wuxi")
 
@@ -217,12 +242,13 @@ def test_debug_off_turns_on_https_hardening():
 
 
 def test_production_settings_are_what_the_deploy_check_checks():
-    """CI's `check --deploy` and the one above run the real settings, not the test settings, and no
-    check is silenced to make them pass."""
+    """CI's `check --deploy` and the one above run the real settings, not the test settings, and
+    the one check silenced is the HSTS preload warning, while preload is not opted into."""
     settings = load_settings(**production_env())
 
     assert settings["SETTINGS_MODULE"] == "wuxisafety.settings"
-    assert settings["SILENCED_SYSTEM_CHECKS"] == []
+    assert settings["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
+    assert load_settings(**production_env(SECURE_HSTS_PRELOAD="1"))["SILENCED_SYSTEM_CHECKS"] == []
     ci = (BASE_DIR / ".ci" / "run").read_text()
     assert "DJANGO_SETTINGS_MODULE=wuxisafety.settings DEBUG=0" in ci
     assert "manage.py check --deploy --fail-level WARNING" in ci
@@ -233,7 +259,7 @@ def test_debug_off_turns_on_every_browser_protection():
 
     assert settings["SECURE_HSTS_SECONDS"] >= 31536000
     assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
-    assert settings["SECURE_HSTS_PRELOAD"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is False  # opt-in: see below
     assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert settings["X_FRAME_OPTIONS"] == "DENY"
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
@@ -255,11 +281,25 @@ def test_a_production_request_is_sent_to_https_and_answered_with_the_security_he
     status, headers = answers["secure"]
     assert status == 404
     assert headers == {
-        "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
+
+
+def test_hsts_preload_is_opt_in_and_then_passes_the_deploy_check_unsilenced(tmp_path):
+    env = production_env(VAR_DIR=str(tmp_path), SECURE_HSTS_PRELOAD="1")
+    assert load_settings(**env)["SECURE_HSTS_PRELOAD"] is True
+
+    check = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "System check identified no issues (0 silenced)" in check.stdout
+
+    request = run_python(["-c", PRODUCTION_REQUEST], **env)
+    assert request.returncode == 0, request.stderr
+    _, headers = json.loads(request.stdout.splitlines()[-1])["secure"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
 def test_behind_tls_proxy_trusts_x_forwarded_proto():

@@ -33,7 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The city this installation serves; every page and document names it.
 CITY_NAME = os.environ.get("CITY_NAME", "无锡市")
 OFFICE_NAME = os.environ.get("OFFICE_NAME", f"{CITY_NAME}安全生产委员会办公室")
-DOC_PREFIX = os.environ.get("DOC_PREFIX", "锡安委")  # 文号 prefix, e.g. 锡安委〔2026〕3号
+# 文号 prefixes: the responsibility letters' (锡安委〔2026〕3号) and the circulars' (锡安办〔2026〕5号).
+DOC_PREFIX = os.environ.get("DOC_PREFIX", "锡安委")
+CIRCULAR_DOC_PREFIX = os.environ.get("CIRCULAR_DOC_PREFIX", "锡安办")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_tables2",
     "simple_history",
     "axes",
@@ -191,10 +192,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # ("localhost" only keeps kombu from warning that the URL names no host.)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folders are made by the Celery app when a process first uses it (wuxisafety/celery.py).
     _broker_dir = VAR_DIR / "broker"
-    # Any process may send a task (a reminder's e-mails): the folders must exist beforehand.
-    for _folder in ("processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
@@ -223,9 +222,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "assessment.send_reminders", "schedule": crontab(hour=8, minute=30)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Seconds to wait between the kinds of reminders a run writes: only the worker test sets it,
-# to kill a run midway.
-REMINDERS_PAUSE = float(os.environ.get("REMINDERS_PAUSE", "0"))
 
 # Production hardening: on whenever DEBUG is off; a proxy that terminates TLS says so.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -233,7 +229,11 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is opt-in (SECURE_HSTS_PRELOAD=1): once the domain is on the browsers' list, each of
+# its subdomains must answer over HTTPS, and leaving the list takes months. Django's deploy check
+# warns (security.W021) whenever HSTS is on without it; until then that warning is this choice.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -39,8 +39,6 @@ IMPORT_COLUMNS = [
     ("谎报", "falsely_reported"),
 ]
 HEADERS = dict(IMPORT_COLUMNS)
-FLAG_FIELDS = ("reported_late", "concealed", "falsely_reported")
-COUNT_FIELDS = ("deaths", "serious_injuries")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a small .xlsx that inflates past this is a zip bomb
 MAX_IMPORT_ROWS = 1000

@@ -27,12 +27,8 @@ CONFLICT = "这份通报已被他人修改（可能是另一个窗口）。下�
 NOT_A_DRAFT = "通报已发布，不能再修改。"
 
 
-def doc_prefix() -> str:
-    return getattr(settings, "CIRCULAR_DOC_PREFIX", "锡安办")
-
-
 def doc_number(year: int, seq: int) -> str:
-    return f"{doc_prefix()}〔{year}〕{seq}号"
+    return f"{settings.CIRCULAR_DOC_PREFIX}〔{year}〕{seq}号"
 
 
 def next_doc_number(year: Year) -> str:

@@ -19,13 +19,11 @@ Working days are Monday to Friday: the system does not know public holidays or �
 report submitted before a holiday is flagged to the 安委办 during it.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
@@ -393,6 +391,4 @@ def send_reminders(today: date) -> dict[str, int]:
             continue
         written = notify(notices)
         counts[notices[0].kind] += written
-        if written and settings.REMINDERS_PAUSE:
-            time.sleep(settings.REMINDERS_PAUSE)  # only the worker test sets it: a run to kill midway
     return counts

@@ -1,14 +1,12 @@
 """Charts drawn on the server as SVG strings, for what is printed: WeasyPrint runs no JavaScript.
 
-    svg = score_bars(["梁溪区", "锡山区"], [102, 81.8], vetoed=[False, True])  # a group's scores
-    svg = accident_trend(data["trend"])       # the 驾驶舱's ten years (dashboard.yearly_trend rows)
-    svg = accidents_by_month(data["months"])  # the 驾驶舱's months against last year
+    svg = score_bars(["梁溪区", "锡山区"], [102, 81.8], vetoed=[False, True])  # a group's ranking, printed
     svg = accidents_by_unit(figures["accidents"]["rows"])  # a circular's units against last year
 
-The two 驾驶舱 charts take the rows `dashboard.dashboard()` gives the ECharts and draw the same
-series in the same colours (static/js/dashboard.js). Pure: no Django, no database. Every text is
-escaped, so the result can be put into a page as it is. Sizes are in SVG user units (about CSS
-pixels); a `viewBox` lets the page scale the chart to the width it gives it.
+The screen's charts (the 驾驶舱) are drawn by ECharts in the browser (static/js/dashboard.js); these
+use its colours. Pure: no Django, no database. Every text is escaped, so the result can be put into
+a page as it is. Sizes are in SVG user units (about CSS pixels); a `viewBox` lets the page scale
+the chart to the width it gives it.
 """
 
 import math
@@ -45,15 +43,14 @@ def _num(value: Number, decimals: int = 0) -> str:
     return f"{float(value):.{decimals}f}"
 
 
-def _nice_axis(largest: float, *, ticks: int = 5, integer: bool = False) -> tuple[float, float]:
-    """(top, step) of an axis from 0 that holds `largest` in about `ticks` round steps."""
+def _nice_axis(largest: float, *, ticks: int = 5) -> tuple[float, float]:
+    """(top, step) of an axis of counts from 0 that holds `largest` in about `ticks` whole, round steps."""
     if largest <= 0:
         return float(ticks), 1.0
     raw = largest / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude * ticks >= largest)
-    if integer:
-        step = max(1.0, math.ceil(step))
+    step = max(1.0, math.ceil(step))
     return step * math.ceil(largest / step), step
 
 
@@ -122,21 +119,15 @@ def score_bars(
 
 
 def _legend(items: list[tuple[str, str, str]], x: float, y: float) -> list[str]:
-    """Legend entries (label, colour, "bar" | "line" | "dashed" | "dot" | "ring") in a row from (x, y)."""
+    """Legend entries (label, colour, "bar" | "dot" | "ring") in a row from (x, y)."""
     out = []
     for label, colour, kind in items:
         if kind == "bar":
             out.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="12" height="9" fill="{colour}"/>')
-        elif kind in ("dot", "ring"):
+        else:
             fill = colour if kind == "dot" else "#fff"
             out.append(
                 f'<circle cx="{x + 7:.1f}" cy="{y - 3.5:.1f}" r="3.4" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
-            )
-        else:
-            dash = ' stroke-dasharray="4 3"' if kind == "dashed" else ""
-            out.append(
-                f'<line x1="{x:.1f}" y1="{y - 3.5:.1f}" x2="{x + 14:.1f}" y2="{y - 3.5:.1f}" '
-                f'stroke="{colour}" stroke-width="2"{dash}/>'
             )
         out.append(_text(x + 18, y, label, size=10))
         x += 18 + _text_width(label, 10) + 14
@@ -144,11 +135,11 @@ def _legend(items: list[tuple[str, str, str]], x: float, y: float) -> list[str]:
 
 
 class _Frame:
-    """A plot area with categories along x and one or two value axes from 0."""
+    """A plot area with categories along x and a value axis of counts from 0 on the left."""
 
-    def __init__(self, categories: list[str], *, width: float, height: float, right_axis: bool):
+    def __init__(self, categories: list[str], *, width: float, height: float):
         self.categories = categories
-        self.left, self.right, self.top, self.bottom = 40, 40 if right_axis else 14, 30, 24
+        self.left, self.right, self.top, self.bottom = 40, 14, 30, 24
         self.width, self.height = width, height
         self.plot_w = width - self.left - self.right
         self.plot_h = height - self.top - self.bottom
@@ -160,23 +151,18 @@ class _Frame:
     def y(self, value: float, top_value: float) -> float:
         return self.top + self.plot_h * (1 - value / top_value)
 
-    def axes(self, top_value: float, step: float, unit: str, *, side: str = "left") -> list[str]:
+    def axes(self, top_value: float, step: float, unit: str) -> list[str]:
         out = []
-        x_text = self.left - 5 if side == "left" else self.width - self.right + 5
-        anchor = "end" if side == "left" else "start"
-        ticks = int(round(top_value / step))
-        for i in range(ticks + 1):
+        x_text = self.left - 5
+        for i in range(int(round(top_value / step)) + 1):
             value = step * i
             y = self.y(value, top_value)
-            if side == "left":
-                out.append(
-                    f'<line x1="{self.left}" y1="{y:.1f}" x2="{self.width - self.right:.1f}" y2="{y:.1f}" '
-                    f'stroke="{GRID}" stroke-width="0.6"/>'
-                )
             out.append(
-                _text(x_text, y + 3, _num(value, 0 if step >= 1 else 1), anchor=anchor, size=9, fill=MUTED)
+                f'<line x1="{self.left}" y1="{y:.1f}" x2="{self.width - self.right:.1f}" y2="{y:.1f}" '
+                f'stroke="{GRID}" stroke-width="0.6"/>'
             )
-        out.append(_text(x_text, self.top - 8, unit, anchor=anchor, size=9, fill=MUTED))
+            out.append(_text(x_text, y + 3, _num(value), anchor="end", size=9, fill=MUTED))
+        out.append(_text(x_text, self.top - 8, unit, anchor="end", size=9, fill=MUTED))
         return out
 
     def baseline(self) -> list[str]:
@@ -206,62 +192,6 @@ class _Frame:
                 )
         return out
 
-    def line(self, values: list[Number], top_value: float, colour: str, *, dashed: bool = False) -> list[str]:
-        points = " ".join(f"{self.x(i):.1f},{self.y(float(v), top_value):.1f}" for i, v in enumerate(values))
-        dash = ' stroke-dasharray="4 3"' if dashed else ""
-        out = [f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}/>']
-        for i, v in enumerate(values):
-            out.append(
-                f'<circle cx="{self.x(i):.1f}" cy="{self.y(float(v), top_value):.1f}" r="2.4" fill="{colour}"/>'
-            )
-        return out
-
-
-def accident_trend(trend: Sequence[dict], *, width: float = 560, height: float = 260) -> str:
-    """Accidents (bars, left axis 起) and deaths (line, right axis 人) per year: `dashboard.yearly_trend`."""
-    frame = _Frame([f"{row['year']}年" for row in trend], width=width, height=height, right_axis=True)
-    counts = [row["count"] for row in trend]
-    deaths = [row["deaths"] for row in trend]
-    count_top, count_step = _nice_axis(max(counts, default=0), integer=True)
-    death_top, death_step = _nice_axis(max(deaths, default=0), integer=True)
-    body = frame.axes(count_top, count_step, "起")
-    body += frame.axes(death_top, death_step, "人", side="right")
-    body += frame.bars(counts, count_top, BLUE)
-    body += frame.line(deaths, death_top, RED)
-    body += frame.baseline()
-    body += _legend([("事故起数", BLUE, "bar"), ("死亡人数", RED, "line")], frame.left + 30, 12)
-    return _svg(width, height, "近十年事故起数与死亡人数", body)
-
-
-def accidents_by_month(months: Sequence[dict], *, width: float = 560, height: float = 260) -> str:
-    """This year's accidents and deaths per month against the same months last year: the 驾驶舱's
-    `months` rows (month, count, deaths, count_before, deaths_before), one value axis."""
-    frame = _Frame([f"{row['month']}月" for row in months], width=width, height=height, right_axis=False)
-    series = {
-        key: [row[key] for row in months] for key in ("count", "count_before", "deaths", "deaths_before")
-    }
-    top, step = _nice_axis(max((max(v, default=0) for v in series.values()), default=0), integer=True)
-    body = frame.axes(top, step, "起/人")
-    body += frame.bars(series["count"], top, BLUE, index=0, of=2)
-    body += frame.bars(series["count_before"], top, GREY, index=1, of=2)
-    if months:
-        body += frame.line(series["deaths"], top, RED)
-        body += frame.line(series["deaths_before"], top, GREY, dashed=True)
-    else:
-        body.append(_text(width / 2, height / 2, "暂无事故", anchor="middle", fill=MUTED))
-    body += frame.baseline()
-    body += _legend(
-        [
-            ("本年事故", BLUE, "bar"),
-            ("上年同期事故", GREY, "bar"),
-            ("本年死亡", RED, "line"),
-            ("上年同期死亡", GREY, "dashed"),
-        ],
-        frame.left + 10,
-        12,
-    )
-    return _svg(width, height, "本年分月事故与上年同期", body)
-
 
 def accidents_by_unit(
     rows: Sequence[dict], *, title: str = "各板块事故与上年同期", width: float = 560, height: float = 260
@@ -269,10 +199,10 @@ def accidents_by_unit(
     """Accidents (bars) and deaths (dots: filled this period, hollow last year) per unit against the
     same period last year: rows with unit, count, count_before, deaths, deaths_before (a circular's
     accident table). Units are not a sequence, so no line joins them."""
-    frame = _Frame([row["unit"] for row in rows], width=width, height=height, right_axis=False)
+    frame = _Frame([row["unit"] for row in rows], width=width, height=height)
     frame.categories = [_fit(name, 9.5, frame.slot - 2) for name in frame.categories]
     series = {key: [row[key] for row in rows] for key in ("count", "count_before", "deaths", "deaths_before")}
-    top, step = _nice_axis(max((max(v, default=0) for v in series.values()), default=0), integer=True)
+    top, step = _nice_axis(max((max(v, default=0) for v in series.values()), default=0))
     body = frame.axes(top, step, "起/人")
     body += frame.bars(series["count"], top, BLUE, index=0, of=2)
     body += frame.bars(series["count_before"], top, GREY, index=1, of=2)

@@ -65,9 +65,8 @@ class CeleryWorkerTests(TransactionTestCase):
             mail_dir=self.mail_dir,
             CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
             CELERY_UNACKED_RESTORE_INTERVAL="1",
-            REMINDERS_PAUSE=str(pause),
         )
-        worker = subprocesses.start_worker(name, env=env, log=log, wait=False)
+        worker = subprocesses.start_worker(name, env=env, log=log, wait=False, pause_reminders=pause)
         self.workers.append(worker)  # stopped at cleanup even when it never gets ready
         subprocesses.wait_worker_ready(worker, log, name=name)
         return worker, log
@@ -146,6 +145,7 @@ class CeleryWorkerTests(TransactionTestCase):
             what="the first kind of notice",
             log=log,
         )
+        time.sleep(1)  # unpaused, the run would write the other two kinds meanwhile
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         self.assertEqual(

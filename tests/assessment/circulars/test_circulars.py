@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from assessment import tasks
@@ -287,6 +287,14 @@ class PublishTests(TestCase):
         self.assertEqual(second.status, CircularStatus.PUBLISHED)
         self.assertEqual(second.published_by, self.office)
         self.assertIsNotNone(second.published_at)
+
+    @override_settings(CIRCULAR_DOC_PREFIX="苏安办")
+    def test_the_number_takes_the_installations_prefix(self):
+        draft = self.draft()
+        self.assertEqual(circular_services.next_doc_number(draft.year), "苏安办〔2026〕1号")
+        with self.captureOnCommitCallbacks(execute=True):
+            circular = circular_services.publish_circular(draft, user=self.office, version=1)
+        self.assertEqual(circular.doc_number, "苏安办〔2026〕1号")
 
     def test_the_unit_members_and_the_leaders_are_notified_once_each(self):
         with self.captureOnCommitCallbacks(execute=True):

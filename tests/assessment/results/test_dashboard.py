@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment.results.dashboard import dashboard, double_decrease_run
+from assessment.results.dashboard import TREND_YEARS, dashboard, double_decrease_run
 from responsibility import roles
 from tests.assessment.factories import at, make_accident
 from tests.assessment.results.test_assess import add_assessed_units, make_catalog
@@ -51,6 +51,9 @@ class DashboardTests(TestCase):
         self.assertEqual((d["deaths"].now, d["deaths"].before, d["deaths"].down), (6, 5, False))
         self.assertEqual(d["serious"], [self.serious])
         self.assertEqual([m["month"] for m in d["months"]], [2, 3, 4, 5])
+        # The ten years before this one, each year there even without an accident.
+        self.assertEqual([t["year"] for t in d["trend"]], list(range(2026 - TREND_YEARS, 2026)))
+        self.assertEqual(d["trend"][-1], {"year": 2025, "count": 4, "deaths": 14})
 
     def test_the_page_for_leaders(self):
         self.client.force_login(self.leader)
