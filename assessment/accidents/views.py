@@ -16,7 +16,7 @@ from assessment.models import Accident, AccidentExemption, AccidentGrade, Indust
 from assessment.rules import grading
 from responsibility import roles
 from responsibility.access import manager_required, require_manager
-from responsibility.history import HistoryRow
+from responsibility.history import HistoryRow, history_rows, plain, who
 from responsibility.models import Unit, Year
 from responsibility.tables import table_page
 
@@ -253,6 +253,7 @@ def accident_exemption_remove(request, pk: int, exemption_pk: int):
 
 # --- history ---------------------------------------------------------------------------
 
+LABELS = {"unit_id": "属地单位", "revision_reason": "修改原因"}
 TRACKED = [
     "occurred_at",
     "title",
@@ -268,10 +269,17 @@ TRACKED = [
     "falsely_reported",
     "revision_reason",
 ]
-LABELS = {"unit_id": "属地单位", "revision_reason": "修改原因"}
+# The fields a revision is shown by, with their labels; the departments (监管部门) come last.
+COMPARED = {
+    **{name: LABELS.get(name) or Accident._meta.get_field(name).verbose_name for name in TRACKED},
+    "department_names": "监管部门",
+}
+SAME_RECORDING = timedelta(seconds=10)
 
 
 def _show(name: str, value, units: dict) -> str:
+    if name == "department_names":
+        return "、".join(value) or "—"
     if value in (None, ""):
         return "—"
     if name == "occurred_at":
@@ -284,17 +292,25 @@ def _show(name: str, value, units: dict) -> str:
         return Industry(value).label
     if name == "grade":
         return AccidentGrade(value).label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return plain(value)
+
+
+def _departments_recorded_with(added, record) -> bool:
+    """Whether `record` is the departments written just after `added` recorded the accident."""
+    return (
+        added.history_type == "+"
+        and who(added) == who(record)
+        and record.history_date - added.history_date < SAME_RECORDING
+        and all(getattr(added, name) == getattr(record, name) for name in TRACKED)
+    )
 
 
 def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[HistoryRow]:
     """The accident's changes, newest first, each with who made it: figures, departments, exemptions.
 
-    responsibility.history.history_rows cannot show many-to-many fields, so the departments kept
-    by django-simple-history are read here (one query) and shown by name. Recording an accident
-    writes a second record for its departments; it reads as part of the 新增 row.
+    The departments kept by django-simple-history (a many-to-many field) are read in one query and
+    compared by name. Recording an accident writes a second record for its departments; it reads
+    as part of the 新增 row.
     """
     records = list(accident.history.select_related("history_user").order_by("history_date", "history_id"))
     department_history = type(records[0]).departments.model if records else None
@@ -312,57 +328,44 @@ def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[Histor
     unit_ids = {r.unit_id for r in records} | {r.unit_id for r in exemption_records}
     units = Unit.objects.in_bulk(unit_ids)
 
-    def who(record) -> str:
-        return str(record.history_user) if record.history_user else "系统"
-
-    rows: list[HistoryRow] = []
-    previous = None
+    kept, with_departments, previous = [], set(), None
     for record in records:
-        changes = []
-        if previous is not None:
-            changes = [
-                f"{LABELS.get(name) or Accident._meta.get_field(name).verbose_name}："
-                f"{_show(name, getattr(previous, name), units)} → {_show(name, getattr(record, name), units)}"
-                for name in TRACKED
-                if getattr(previous, name) != getattr(record, name)
-            ]
-        old_names = departments[previous.history_id] if previous else []
-        new_names = departments[record.history_id]
-        if record.history_type == "+":
-            rows.append(
-                HistoryRow(
-                    record.history_date,
-                    "新增",
-                    who(record),
-                    f"登记事故：{record.title}（{_show('grade', record.grade, units)}，"
-                    f"死亡 {record.deaths} 人，重伤 {record.serious_injuries} 人，"
-                    f"直接经济损失 {_show('direct_loss', record.direct_loss, units)}）",
-                )
-            )
-        elif (
-            previous is not None
-            and not changes
-            and previous.history_type == "+"
-            and who(previous) == who(record)
-            and record.history_date - previous.history_date < timedelta(seconds=10)
-        ):
-            # The departments written just after the accident was recorded: part of that row.
-            rows[-1].changes += f"；监管部门：{'、'.join(new_names) or '—'}"
+        record.department_names = departments[record.history_id]
+        if previous is not None and _departments_recorded_with(previous, record):
+            previous.department_names = record.department_names
+            with_departments.add(previous.history_id)
         else:
-            if new_names != old_names:
-                changes.append(f"监管部门：{'、'.join(old_names) or '—'} → {'、'.join(new_names) or '—'}")
-            if changes:
-                rows.append(HistoryRow(record.history_date, "修改", who(record), "；".join(changes)))
+            kept.append(record)
         previous = record
-    for record in exemption_records:
+
+    def recorded(record) -> str:
+        text = (
+            f"登记事故：{record.title}（{_show('grade', record.grade, units)}，"
+            f"死亡 {record.deaths} 人，重伤 {record.serious_injuries} 人，"
+            f"直接经济损失 {_show('direct_loss', record.direct_loss, units)}）"
+        )
+        if record.history_id in with_departments:
+            text += f"；监管部门：{_show('department_names', record.department_names, units)}"
+        return text
+
+    def exemption(older, record) -> tuple[str, str]:
         unit = _show("unit_id", record.unit_id, units)
         if record.history_type == "+":
-            rows.append(HistoryRow(record.history_date, "新增", who(record), f"{unit}免责：{record.reason}"))
-        elif record.history_type == "-":
-            rows.append(HistoryRow(record.history_date, "删除", who(record), f"撤销{unit}的免责"))
-        else:
-            rows.append(
-                HistoryRow(record.history_date, "修改", who(record), f"{unit}的免责理由：{record.reason}")
-            )
+            return "新增", f"{unit}免责：{record.reason}"
+        if record.history_type == "-":
+            return "删除", f"撤销{unit}的免责"
+        return "修改", f"{unit}的免责理由：{record.reason}"
+
+    rows = [
+        *history_rows(
+            kept,
+            describe=recorded,
+            fields=COMPARED,
+            show=lambda name, value: _show(name, value, units),
+            unchanged=None,
+            limit=limit,
+        ),
+        *history_rows(exemption_records, step=exemption, limit=limit),
+    ]
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows[:limit]

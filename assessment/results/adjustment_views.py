@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from assessment.models import Adjustment, Deduction
 from responsibility import roles
 from responsibility.access import get_unit_for_user, get_year, require_manager
-from responsibility.history import ACTIONS, HistoryRow
+from responsibility.history import HistoryRow, history_rows
 from responsibility.models import (
     GROUP_OF_KIND,
     LetterStatus,
@@ -45,10 +45,6 @@ def _require_city_role(request) -> None:
     """The inputs are read by those who see the ranking; a unit's own people get a 403."""
     if not roles.sees_all_units(request.user):
         raise PermissionDenied
-
-
-def _who(record) -> str:
-    return str(record.history_user) if record.history_user else "系统"
 
 
 # --- 加减分 -------------------------------------------------------------------------------
@@ -148,12 +144,9 @@ def _adjustment_history(year: Year) -> list[HistoryRow]:
         .select_related("history_user", "unit")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    return [
-        HistoryRow(
-            r.history_date, ACTIONS[r.history_type], _who(r), f"{r.unit.name} {describe_adjustment(r)}"
-        )
-        for r in records
-    ]
+    return history_rows(
+        records, describe=lambda r: f"{r.unit.name} {describe_adjustment(r)}", limit=HISTORY_LIMIT
+    )
 
 
 @login_required
@@ -299,15 +292,11 @@ def _deduction_history(rows: list[TargetRow]) -> list[HistoryRow]:
         .select_related("history_user", "target__indicator")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    return [
-        HistoryRow(
-            r.history_date,
-            ACTIONS[r.history_type],
-            _who(r),
-            f"{r.target.indicator.code} 扣 {r.points:.2f} 分：{r.reason}",
-        )
-        for r in records
-    ]
+    return history_rows(
+        records,
+        describe=lambda r: f"{r.target.indicator.code} 扣 {r.points:.2f} 分：{r.reason}",
+        limit=HISTORY_LIMIT,
+    )
 
 
 @login_required
