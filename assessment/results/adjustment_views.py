@@ -12,7 +12,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Prefetch, When
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -29,8 +29,8 @@ from responsibility.models import (
     ResponsibilityLetter,
     Target,
     Unit,
-    UnitKind,
     Year,
+    kind_order,
 )
 from responsibility.tables import table_page
 
@@ -48,10 +48,6 @@ def _require_city_role(request) -> None:
 
 
 # --- 加减分 -------------------------------------------------------------------------------
-
-UNIT_KIND_ORDER = Case(
-    *[When(unit__kind=kind, then=i) for i, kind in enumerate(UnitKind.values)], output_field=IntegerField()
-)
 
 
 def _get_adjustment_for_user(request, pk: int) -> Adjustment:
@@ -124,7 +120,7 @@ def _adjustments(year: Year):
     return (
         Adjustment.objects.filter(year=year)
         .select_related("unit", "created_by")
-        .alias(unit_order=UNIT_KIND_ORDER)
+        .alias(unit_order=kind_order("unit__"))
         .order_by("unit_order", "unit__sort_order", "unit__name", "created_at", "pk")
     )
 

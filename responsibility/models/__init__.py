@@ -26,6 +26,9 @@ from .units import (  # noqa: F401
     UnitKind,
     UnitQuerySet,
     User,
+    city_order,
+    city_order_key,
+    kind_order,
 )
 from .years import (  # noqa: F401
     Year,
