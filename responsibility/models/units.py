@@ -17,6 +17,16 @@ class UnitKind(models.TextChoices):
     ENTERPRISE = "enterprise", "市属企业"
 
 
+# The kinds by what they answer for. A 板块 answers for the accidents in its territory (属地); a
+# department or a city enterprise may be an accident's supervising unit (监管部门), never a 板块.
+# assessment/rules/vetoes.py holds the same sets as plain strings (it imports no Django);
+# tests/assessment/rules/test_scoring.py checks that they agree.
+TERRITORIAL_KINDS = frozenset({UnitKind.DISTRICT, UnitKind.COUNTY_CITY, UnitKind.DEV_ZONE})  # 板块
+DEPARTMENT_KINDS = frozenset({UnitKind.DEPT_PROFESSIONAL, UnitKind.DEPT_GENERAL})  # 部门
+ENTERPRISE_KINDS = frozenset({UnitKind.ENTERPRISE})  # 市属企业
+SUPERVISING_KINDS = DEPARTMENT_KINDS | ENTERPRISE_KINDS  # may be an accident's 监管部门
+
+
 class UnitGroup(models.TextChoices):
     """The ranking group: units are only ever ranked against their own group."""
 

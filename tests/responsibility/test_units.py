@@ -1,8 +1,20 @@
-"""The city's order of units, in SQL and in Python, from one definition."""
+"""The city's order of units, in SQL and in Python, from one definition; the sets of unit kinds."""
 
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 
-from responsibility.models import Membership, Unit, UnitKind, city_order, city_order_key
+from responsibility.models import (
+    DEPARTMENT_KINDS,
+    ENTERPRISE_KINDS,
+    GROUP_OF_KIND,
+    SUPERVISING_KINDS,
+    TERRITORIAL_KINDS,
+    Membership,
+    Unit,
+    UnitGroup,
+    UnitKind,
+    city_order,
+    city_order_key,
+)
 from tests.factories import make_unit, make_user
 
 
@@ -38,3 +50,12 @@ class CityOrderTests(TestCase):
             make_user(unit=unit)
         memberships = Membership.objects.order_by(*city_order("unit__"))
         self.assertEqual([m.unit for m in memberships], self.expected)
+
+
+class KindSetTests(SimpleTestCase):
+    def test_the_kind_sets_split_the_kinds_as_the_ranking_groups_do(self):
+        groups = {group: {kind for kind, of in GROUP_OF_KIND.items() if of == group} for group in UnitGroup}
+        self.assertEqual(TERRITORIAL_KINDS, groups[UnitGroup.TERRITORY])
+        self.assertEqual(DEPARTMENT_KINDS, groups[UnitGroup.PROFESSIONAL] | groups[UnitGroup.GENERAL])
+        self.assertEqual(ENTERPRISE_KINDS, groups[UnitGroup.ENTERPRISE])
+        self.assertEqual(SUPERVISING_KINDS, set(UnitKind.values) - TERRITORIAL_KINDS)  # never a 板块
