@@ -146,7 +146,7 @@ def finding_rectify(request, pk: int):
                 files=data["files"],
                 version=data["version"],
             )
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             finding = _fresh(request, finding)
             form = RectifyForm(_with_version(request.POST, finding))
             form.is_valid()
@@ -174,7 +174,7 @@ def finding_verify(request, pk: int):
         return redirect(finding)
     try:
         services.verify_finding(finding, by=request.user, version=form.cleaned_data["version"])
-    except services.Conflict as error:
+    except services.StaleFindingError as error:
         return _detail_page(request, _fresh(request, finding), conflict=error.messages[0])
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -200,7 +200,7 @@ def finding_reject(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
             )
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             finding = _fresh(request, finding)
             form = RejectForm(_with_version(request.POST, finding))
             form.is_valid()
@@ -228,7 +228,7 @@ def finding_close(request, pk: int):
         return redirect(finding)
     try:
         services.close_hazard(finding, by=request.user, version=form.cleaned_data["version"])
-    except services.Conflict as error:
+    except services.StaleFindingError as error:
         return _detail_page(request, _fresh(request, finding), conflict=error.messages[0])
     except ValidationError as error:
         messages.error(request, error.messages[0])

@@ -152,7 +152,7 @@ def inspection_edit(request, pk: int):
         data = {name: form.cleaned_data[name] for name in ("kind", "date", "team", "units", "summary")}
         try:
             services.revise_inspection(inspection, by=request.user, findings=formset.inputs(), **data)
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             messages.error(request, error.messages[0])
         except ValidationError as error:
             form.add_error(None, error)
