@@ -21,9 +21,10 @@ from responsibility.models import Unit, Year
 from responsibility.tables import table_page
 
 from . import services
-from .figures import Period, UnitFigures, comparison_periods, figures_for_periods, shift_years
+from .figures import UnitFigures, comparison_periods, figures_for_periods
 from .forms import AccidentFilterForm, AccidentForm, ExemptionForm
-from .tables import GRADE_CSS, AccidentTable, Change, MonthRow, UnitRow, flags_text
+from .queries import month_summary
+from .tables import GRADE_CSS, AccidentTable, Change, UnitRow, flags_text
 
 # --- the gate --------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def accident_list(request):
             current=current,
             previous=previous,
             unit_rows=_unit_rows(units, figures_for_periods(current, previous), chosen.get("unit")),
-            **_month_summary(
+            **month_summary(
                 form.filter(Accident.objects.visible_to(user), with_year=False),
                 chosen.get("unit"),
                 current,
@@ -105,50 +106,6 @@ def _unit_rows(units, figures: dict[int, UnitFigures], only: Unit | None) -> lis
             )
         )
     return rows
-
-
-def _month_summary(accidents, unit: Unit | None, current: Period, previous: Period) -> dict:
-    """Counts and deaths per month of the period against the same month a year before, and totals.
-
-    Follows the filters; with a unit chosen, the accidents it is exempted from are left out, so
-    the totals agree with its row in the per-unit table.
-    """
-    if unit:
-        accidents = accidents.exclude(exemptions__unit=unit)
-    rows = accidents.filter(current.q() | previous.q()).values_list(
-        "pk", "occurred_at", "deaths", "grade", "concealed", "falsely_reported"
-    )
-    buckets: dict[tuple[bool, int, int], list[int]] = {}
-    totals = {"larger": 0, "concealed": 0}
-    for _, occurred_at, deaths, grade, concealed, falsely in rows.order_by():
-        day = timezone.localdate(occurred_at)
-        for is_current, period in ((True, current), (False, previous)):
-            if day in period:
-                bucket = buckets.setdefault((is_current, day.year, day.month), [0, 0])
-                bucket[0] += 1
-                bucket[1] += deaths
-                if is_current:
-                    totals["larger"] += grading.at_least(grade, grading.LARGER)
-                    totals["concealed"] += concealed or falsely
-    month_rows = []
-    month = current.start.replace(day=1)
-    while not current.is_empty and month <= current.end:
-        before = shift_years(month, -1)
-        now_count, now_deaths = buckets.get((True, month.year, month.month), (0, 0))
-        then_count, then_deaths = buckets.get((False, before.year, before.month), (0, 0))
-        month_rows.append(MonthRow(month, Change(now_count, then_count), Change(now_deaths, then_deaths)))
-        month = (month + timedelta(days=32)).replace(day=1)
-
-    def total(is_current: bool, index: int) -> int:
-        return sum(value[index] for key, value in buckets.items() if key[0] is is_current)
-
-    return {
-        "month_rows": month_rows,
-        "total_count": Change(total(True, 0), total(False, 0)),
-        "total_deaths": Change(total(True, 1), total(False, 1)),
-        "total_larger": totals["larger"],
-        "total_concealed": totals["concealed"],
-    }
 
 
 # --- one accident ----------------------------------------------------------------------

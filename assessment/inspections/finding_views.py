@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +23,7 @@ from .forms import (
     RejectForm,
     StepForm,
 )
+from .queries import findings_summary
 from .tables import FindingTable, finding_kind, finding_state
 
 IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
@@ -43,12 +44,7 @@ def finding_list(request):
     sees_all = roles.sees_all_units(user)
     form = FindingFilterForm(request.GET, units=Unit.objects.in_city_order() if sees_all else None)
     findings = form.filter(Finding.objects.visible_to(user), today=today)
-    summary = findings.aggregate(
-        pending=Count("pk", filter=~Q(status__in=DONE)),
-        overdue=Count("pk", filter=~Q(status__in=DONE) & Q(deadline__lt=today)),
-        submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
-        to_close=Count("pk", filter=Q(status=FindingStatus.VERIFIED, major_hazard=True)),
-    )
+    summary = findings_summary(findings, today)
     table = FindingTable(_open_first(findings.select_related("unit", "inspection")), today=today)
     return table_page(
         request,
