@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessment.models import Accident, Adjustment, Assessment, Deduction, Industry, Report, ReportStatus
 from assessment.rules import grading
-from responsibility.models import LetterStatus, Target, Unit, User, Year
+from responsibility.models import TERRITORIAL_KINDS, LetterStatus, Target, Unit, User, Year
 
 SEED = 2026
 YEARS = range(2017, 2027)
@@ -46,10 +46,8 @@ def seed_accidents(*, today) -> int:
     if Accident.objects.exists():
         return 0
     rng = random.Random(SEED)
-    territory = list(
-        Unit.objects.filter(kind__in=["district", "county_city", "dev_zone"]).order_by("sort_order")
-    )
-    departments = {u.code: u for u in Unit.objects.exclude(kind__in=["district", "county_city", "dev_zone"])}
+    territory = list(Unit.objects.filter(kind__in=TERRITORIAL_KINDS).order_by("sort_order"))
+    departments = {u.code: u for u in Unit.objects.exclude(kind__in=TERRITORIAL_KINDS)}
     industries = list(INDUSTRIES)
     weights = [INDUSTRIES[i][0] for i in industries]
     created = 0

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import documents, exports, roles, services
 from .access import get_year, manager_required, require_manager
-from .history import grouped_history_rows
+from .history import history_rows
 from .letter_forms import AmendForm, IssueForm, LetterFilterForm, PrepareLettersForm, SignForm, TargetFormSet
 from .models import LetterStatus, ResponsibilityLetter, Target, Year
 from .tables import LetterTable, table_page
@@ -113,9 +113,12 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None):
     can_manage = roles.can_manage(user)
     can_sign = letter.status == LetterStatus.ISSUED and roles.can_sign_for(user, letter.unit_id)
     targets = list(letter.targets.all())
-    history = grouped_history_rows(
+    history = history_rows(
         Target.history.filter(letter_id=letter.pk).select_related("indicator", "history_user"),
         label=lambda h: h.indicator.code,
+        unchanged=None,
+        merge_bulk=True,
+        limit=50,
     )
     return render(
         request,

@@ -7,9 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from assessment.models import Industry
-from responsibility.models import Unit
-
-from .services import DEPARTMENT_KINDS
+from responsibility.models import SUPERVISING_KINDS, Unit
 
 MAX_COUNT = 100000
 MAX_LOSS = Decimal("9999999999.99")  # the column's 12 digits, 2 of them decimals
@@ -117,7 +115,7 @@ def _departments(header: str, value, units) -> list[Unit]:
             raise _unknown_unit(header, name, units)
         if not unit.active:
             raise CellError(f"{header}“{name}”已停用。")
-        if unit.kind not in DEPARTMENT_KINDS:
+        if unit.kind not in SUPERVISING_KINDS:
             raise CellError(f"{header}“{name}”是{unit.get_kind_display()}，不是部门或市属企业。")
         departments.append(unit)
     return departments

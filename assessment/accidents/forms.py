@@ -7,13 +7,12 @@ from django.utils import timezone
 
 from assessment.models import Accident, AccidentGrade, Industry
 from responsibility.forms import ChineseFormMixin
-from responsibility.models import Unit, Year
+from responsibility.models import SUPERVISING_KINDS, Unit, Year
 from responsibility.uploads import CheckedFileField
 
 from . import services as accident_services
 from . import workbook as accident_workbook
 from .cells import MAX_COUNT
-from .services import DEPARTMENT_KINDS
 from .workbook import MAX_IMPORT_BYTES
 
 
@@ -68,7 +67,7 @@ class AccidentForm(ChineseFormMixin, forms.ModelForm):
         ).in_city_order()
         self.fields["unit"].empty_label = "选择属地单位"
         self.fields["departments"].queryset = (
-            Unit.objects.filter(kind__in=DEPARTMENT_KINDS)
+            Unit.objects.filter(kind__in=SUPERVISING_KINDS)
             .filter(Q(active=True) | Q(pk__in=department_ids))
             .in_city_order()
         )

@@ -12,13 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment.models import Accident, AccidentExemption
-from responsibility.models import Unit, UnitKind
+from responsibility.models import Unit
 
 # The figures whose late revision needs a reason, with their names in messages.
 FIGURES = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss": "直接经济损失"}
-
-# Supervising departments are departments or city enterprises, never a 板块.
-DEPARTMENT_KINDS = (UnitKind.DEPT_PROFESSIONAL, UnitKind.DEPT_GENERAL, UnitKind.ENTERPRISE)
 
 
 # --- record and revise -----------------------------------------------------------------

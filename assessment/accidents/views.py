@@ -16,14 +16,15 @@ from assessment.models import Accident, AccidentExemption, AccidentGrade, Indust
 from assessment.rules import grading
 from responsibility import roles
 from responsibility.access import manager_required, require_manager
-from responsibility.history import HistoryRow
+from responsibility.history import HistoryRow, history_rows, plain, who
 from responsibility.models import Unit, Year
 from responsibility.tables import table_page
 
 from . import services
-from .figures import Period, UnitFigures, comparison_periods, figures_for_periods, shift_years
+from .figures import UnitFigures, comparison_periods, figures_for_periods
 from .forms import AccidentFilterForm, AccidentForm, ExemptionForm
-from .tables import GRADE_CSS, AccidentTable, Change, MonthRow, UnitRow, flags_text
+from .queries import month_summary
+from .tables import GRADE_CSS, AccidentTable, Change, UnitRow, flags_text
 
 # --- the gate --------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def accident_list(request):
             current=current,
             previous=previous,
             unit_rows=_unit_rows(units, figures_for_periods(current, previous), chosen.get("unit")),
-            **_month_summary(
+            **month_summary(
                 form.filter(Accident.objects.visible_to(user), with_year=False),
                 chosen.get("unit"),
                 current,
@@ -105,50 +106,6 @@ def _unit_rows(units, figures: dict[int, UnitFigures], only: Unit | None) -> lis
             )
         )
     return rows
-
-
-def _month_summary(accidents, unit: Unit | None, current: Period, previous: Period) -> dict:
-    """Counts and deaths per month of the period against the same month a year before, and totals.
-
-    Follows the filters; with a unit chosen, the accidents it is exempted from are left out, so
-    the totals agree with its row in the per-unit table.
-    """
-    if unit:
-        accidents = accidents.exclude(exemptions__unit=unit)
-    rows = accidents.filter(current.q() | previous.q()).values_list(
-        "pk", "occurred_at", "deaths", "grade", "concealed", "falsely_reported"
-    )
-    buckets: dict[tuple[bool, int, int], list[int]] = {}
-    totals = {"larger": 0, "concealed": 0}
-    for _, occurred_at, deaths, grade, concealed, falsely in rows.order_by():
-        day = timezone.localdate(occurred_at)
-        for is_current, period in ((True, current), (False, previous)):
-            if day in period:
-                bucket = buckets.setdefault((is_current, day.year, day.month), [0, 0])
-                bucket[0] += 1
-                bucket[1] += deaths
-                if is_current:
-                    totals["larger"] += grading.at_least(grade, grading.LARGER)
-                    totals["concealed"] += concealed or falsely
-    month_rows = []
-    month = current.start.replace(day=1)
-    while not current.is_empty and month <= current.end:
-        before = shift_years(month, -1)
-        now_count, now_deaths = buckets.get((True, month.year, month.month), (0, 0))
-        then_count, then_deaths = buckets.get((False, before.year, before.month), (0, 0))
-        month_rows.append(MonthRow(month, Change(now_count, then_count), Change(now_deaths, then_deaths)))
-        month = (month + timedelta(days=32)).replace(day=1)
-
-    def total(is_current: bool, index: int) -> int:
-        return sum(value[index] for key, value in buckets.items() if key[0] is is_current)
-
-    return {
-        "month_rows": month_rows,
-        "total_count": Change(total(True, 0), total(False, 0)),
-        "total_deaths": Change(total(True, 1), total(False, 1)),
-        "total_larger": totals["larger"],
-        "total_concealed": totals["concealed"],
-    }
 
 
 # --- one accident ----------------------------------------------------------------------
@@ -253,6 +210,7 @@ def accident_exemption_remove(request, pk: int, exemption_pk: int):
 
 # --- history ---------------------------------------------------------------------------
 
+LABELS = {"unit_id": "属地单位", "revision_reason": "修改原因"}
 TRACKED = [
     "occurred_at",
     "title",
@@ -268,10 +226,17 @@ TRACKED = [
     "falsely_reported",
     "revision_reason",
 ]
-LABELS = {"unit_id": "属地单位", "revision_reason": "修改原因"}
+# The fields a revision is shown by, with their labels; the departments (监管部门) come last.
+COMPARED = {
+    **{name: LABELS.get(name) or Accident._meta.get_field(name).verbose_name for name in TRACKED},
+    "department_names": "监管部门",
+}
+SAME_RECORDING = timedelta(seconds=10)
 
 
 def _show(name: str, value, units: dict) -> str:
+    if name == "department_names":
+        return "、".join(value) or "—"
     if value in (None, ""):
         return "—"
     if name == "occurred_at":
@@ -284,17 +249,25 @@ def _show(name: str, value, units: dict) -> str:
         return Industry(value).label
     if name == "grade":
         return AccidentGrade(value).label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return plain(value)
+
+
+def _departments_recorded_with(added, record) -> bool:
+    """Whether `record` is the departments written just after `added` recorded the accident."""
+    return (
+        added.history_type == "+"
+        and who(added) == who(record)
+        and record.history_date - added.history_date < SAME_RECORDING
+        and all(getattr(added, name) == getattr(record, name) for name in TRACKED)
+    )
 
 
 def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[HistoryRow]:
     """The accident's changes, newest first, each with who made it: figures, departments, exemptions.
 
-    responsibility.history.history_rows cannot show many-to-many fields, so the departments kept
-    by django-simple-history are read here (one query) and shown by name. Recording an accident
-    writes a second record for its departments; it reads as part of the 新增 row.
+    The departments kept by django-simple-history (a many-to-many field) are read in one query and
+    compared by name. Recording an accident writes a second record for its departments; it reads
+    as part of the 新增 row.
     """
     records = list(accident.history.select_related("history_user").order_by("history_date", "history_id"))
     department_history = type(records[0]).departments.model if records else None
@@ -312,57 +285,44 @@ def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[Histor
     unit_ids = {r.unit_id for r in records} | {r.unit_id for r in exemption_records}
     units = Unit.objects.in_bulk(unit_ids)
 
-    def who(record) -> str:
-        return str(record.history_user) if record.history_user else "系统"
-
-    rows: list[HistoryRow] = []
-    previous = None
+    kept, with_departments, previous = [], set(), None
     for record in records:
-        changes = []
-        if previous is not None:
-            changes = [
-                f"{LABELS.get(name) or Accident._meta.get_field(name).verbose_name}："
-                f"{_show(name, getattr(previous, name), units)} → {_show(name, getattr(record, name), units)}"
-                for name in TRACKED
-                if getattr(previous, name) != getattr(record, name)
-            ]
-        old_names = departments[previous.history_id] if previous else []
-        new_names = departments[record.history_id]
-        if record.history_type == "+":
-            rows.append(
-                HistoryRow(
-                    record.history_date,
-                    "新增",
-                    who(record),
-                    f"登记事故：{record.title}（{_show('grade', record.grade, units)}，"
-                    f"死亡 {record.deaths} 人，重伤 {record.serious_injuries} 人，"
-                    f"直接经济损失 {_show('direct_loss', record.direct_loss, units)}）",
-                )
-            )
-        elif (
-            previous is not None
-            and not changes
-            and previous.history_type == "+"
-            and who(previous) == who(record)
-            and record.history_date - previous.history_date < timedelta(seconds=10)
-        ):
-            # The departments written just after the accident was recorded: part of that row.
-            rows[-1].changes += f"；监管部门：{'、'.join(new_names) or '—'}"
+        record.department_names = departments[record.history_id]
+        if previous is not None and _departments_recorded_with(previous, record):
+            previous.department_names = record.department_names
+            with_departments.add(previous.history_id)
         else:
-            if new_names != old_names:
-                changes.append(f"监管部门：{'、'.join(old_names) or '—'} → {'、'.join(new_names) or '—'}")
-            if changes:
-                rows.append(HistoryRow(record.history_date, "修改", who(record), "；".join(changes)))
+            kept.append(record)
         previous = record
-    for record in exemption_records:
+
+    def recorded(record) -> str:
+        text = (
+            f"登记事故：{record.title}（{_show('grade', record.grade, units)}，"
+            f"死亡 {record.deaths} 人，重伤 {record.serious_injuries} 人，"
+            f"直接经济损失 {_show('direct_loss', record.direct_loss, units)}）"
+        )
+        if record.history_id in with_departments:
+            text += f"；监管部门：{_show('department_names', record.department_names, units)}"
+        return text
+
+    def exemption(older, record) -> tuple[str, str]:
         unit = _show("unit_id", record.unit_id, units)
         if record.history_type == "+":
-            rows.append(HistoryRow(record.history_date, "新增", who(record), f"{unit}免责：{record.reason}"))
-        elif record.history_type == "-":
-            rows.append(HistoryRow(record.history_date, "删除", who(record), f"撤销{unit}的免责"))
-        else:
-            rows.append(
-                HistoryRow(record.history_date, "修改", who(record), f"{unit}的免责理由：{record.reason}")
-            )
+            return "新增", f"{unit}免责：{record.reason}"
+        if record.history_type == "-":
+            return "删除", f"撤销{unit}的免责"
+        return "修改", f"{unit}的免责理由：{record.reason}"
+
+    rows = [
+        *history_rows(
+            kept,
+            describe=recorded,
+            fields=COMPARED,
+            show=lambda name, value: _show(name, value, units),
+            unchanged=None,
+            limit=limit,
+        ),
+        *history_rows(exemption_records, step=exemption, limit=limit),
+    ]
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows[:limit]

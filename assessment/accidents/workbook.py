@@ -14,11 +14,11 @@ from django.utils import timezone
 from assessment.models import Accident, AccidentGrade, Industry
 from assessment.rules import grading
 from responsibility.exports import neutralize, workbook_bytes
-from responsibility.models import Unit, UnitKind
+from responsibility.models import SUPERVISING_KINDS, Unit, UnitKind
 from responsibility.uploads import check_upload, safe_name
 
 from .cells import PARSERS, CellError, cell_text
-from .services import DEPARTMENT_KINDS, record_accident
+from .services import record_accident
 
 # --- import from .xlsx ---------------------------------------------------------------
 
@@ -93,7 +93,7 @@ def import_template() -> bytes:
     names.append(["单位名称", "类别", "可作监管部门"])
     for name, kind in units:
         # As text: a name that would start a formula gets an apostrophe (the import accepts both).
-        names.append([neutralize(name), UnitKind(kind).label, "是" if kind in DEPARTMENT_KINDS else "否"])
+        names.append([neutralize(name), UnitKind(kind).label, "是" if kind in SUPERVISING_KINDS else "否"])
     names.column_dimensions["A"].width = 24
 
     validations = [

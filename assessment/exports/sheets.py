@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from django.db.models import Case, IntegerField, When
-
 from assessment.models import (
     DONE,
     MAJOR_HAZARD_LABELS,
@@ -33,6 +31,7 @@ from responsibility.models import (
     Unit,
     UnitKind,
     Year,
+    city_order,
 )
 
 CHUNK = 2000
@@ -45,15 +44,6 @@ class Column:
     header: str
     width: float = 12
     kind: str = TEXT  # what the cells hold: how they are cleaned and shown
-
-
-def _city_order(prefix: str = "") -> list:
-    """ORDER BY the city's order of units (板块 first, then departments, then enterprises)."""
-    kind_order = Case(
-        *[When(**{f"{prefix}kind": kind}, then=i) for i, kind in enumerate(UnitKind.values)],
-        output_field=IntegerField(),
-    )
-    return [kind_order, f"{prefix}sort_order", f"{prefix}name"]
 
 
 def _yes(flag: bool) -> str:
@@ -88,7 +78,7 @@ def unit_rows(year: Year) -> Iterator[tuple]:
         )
     }
     kinds, statuses = _labels(UnitKind), _labels(LetterStatus)
-    units = Unit.objects.order_by(*_city_order()).values_list(
+    units = Unit.objects.order_by(*city_order()).values_list(
         "pk", "code", "name", "kind", "leader_name", "deputy_name", "active"
     )
     for pk, code, name, kind, leader, deputy, active in units:
@@ -134,7 +124,7 @@ def target_rows(year: Year) -> Iterator[tuple]:
     rules, sources = _labels(IndicatorRule), _labels(IndicatorSource)
     targets = (
         Target.objects.filter(letter__year=year)
-        .order_by(*_city_order("letter__unit__"), "indicator__sort_order", "indicator__code")
+        .order_by(*city_order("letter__unit__"), "indicator__sort_order", "indicator__code")
         .values_list(
             "letter__unit__name",
             "letter__unit__code",
@@ -192,7 +182,7 @@ def report_rows(year: Year) -> Iterator[list]:
     reports = (
         Report.objects.filter(year=year)
         .order_by(
-            *_city_order("unit__"), "target__indicator__sort_order", "target__indicator__code", "quarter"
+            *city_order("unit__"), "target__indicator__sort_order", "target__indicator__code", "quarter"
         )
         .values_list(
             "unit__name",
@@ -242,14 +232,14 @@ def accident_rows(year: Year) -> Iterator[tuple]:
     departments: dict[int, list[str]] = defaultdict(list)
     for accident_id, name in (
         Accident.departments.through.objects.filter(accident__in=window)
-        .order_by(*_city_order("unit__"))
+        .order_by(*city_order("unit__"))
         .values_list("accident_id", "unit__name")
     ):
         departments[accident_id].append(name)
     exempted: dict[int, list[str]] = defaultdict(list)
     for accident_id, name in (
         AccidentExemption.objects.filter(accident__in=window)
-        .order_by(*_city_order("unit__"))
+        .order_by(*city_order("unit__"))
         .values_list("accident_id", "unit__name")
     ):
         exempted[accident_id].append(name)
@@ -331,7 +321,7 @@ def finding_rows(year: Year, today: date) -> Iterator[tuple]:
     kinds, levels, statuses = _labels(InspectionKind), _labels(ListingLevel), _labels(FindingStatus)
     findings = (
         Finding.objects.filter(inspection__year=year)
-        .order_by("inspection__date", "inspection_id", *_city_order("unit__"), "pk")
+        .order_by("inspection__date", "inspection_id", *city_order("unit__"), "pk")
         .values_list(
             "inspection__date",
             "inspection__kind",

@@ -1,26 +1,13 @@
 """The first page after login, for each role: what is owed, what waits, who is in trouble."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from assessment.models import DONE, Accident, Finding, FindingStatus, Report, ReportStatus
-from assessment.reports.views import current_quarter
-from responsibility import roles, services
-from responsibility.models import (
-    GROUP_OF_KIND,
-    Indicator,
-    LetterStatus,
-    ResponsibilityLetter,
-    Target,
-    Unit,
-    UnitGroup,
-    UnitKind,
-    User,
-    Year,
-    weight_totals,
-)
+from responsibility import roles
+from responsibility.models import Year
+
+from . import queries
 
 
 @login_required
@@ -36,119 +23,17 @@ def home(request):
             context.update(quarter=quarter, due=due, days_left=(due - today).days)
     user = request.user
     if roles.can_manage(user):
-        context["setup"] = _setup_status()
-        context["waiting"] = _waiting_for_office(today)
+        context["setup"] = queries.setup_status()
+        context["waiting"] = queries.waiting_for_office(today)
     if roles.sees_all_units(user):
-        context["unit_counts"] = _unit_counts()
+        context["unit_counts"] = queries.unit_counts()
         if year:
-            context["letter_progress"] = _progress_totals(services.signing_progress(year, today=today))
+            context["letter_progress"] = queries.letter_progress(year, today)
     if year and user.memberships.exists():
-        context["my_letters"] = [
-            (letter, letter.is_overdue_to_sign(today))
-            for letter in ResponsibilityLetter.objects.filter(year=year, unit__memberships__user=user)
-            .select_related("unit")
-            .order_by("unit__sort_order")
-        ]
-        context["my_quarters"] = _my_quarters(user, year, today)
+        context["my_letters"] = queries.my_letters(user, year, today)
+        context["my_quarters"] = queries.my_quarters(user, year, today)
     if roles.can_inspect(user):
-        context["findings_waiting"] = _findings_waiting(today)
+        context["findings_waiting"] = queries.findings_waiting(today)
     elif not roles.sees_all_units(user):
-        context["my_findings"] = {"rows": _my_findings(user, today)}
+        context["my_findings"] = {"rows": queries.my_findings(user, today)}
     return render(request, "assessment/home.html", context)
-
-
-def _my_findings(user, today) -> list[dict]:
-    """Per unit of the user with findings: to rectify (open), overdue, and reported but not checked."""
-    not_done = ~Q(status__in=DONE)
-    return list(
-        Finding.objects.filter(unit__memberships__user=user)
-        .values("unit_id", "unit__name")
-        .annotate(
-            open=Count("pk", filter=Q(status=FindingStatus.OPEN)),
-            overdue=Count("pk", filter=not_done & Q(deadline__lt=today)),
-            submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
-        )
-        .order_by("unit__sort_order", "unit_id")
-    )
-
-
-def _findings_waiting(today) -> dict:
-    """What waits for the inspectors: rectifications to check, overdue findings, hazards to close."""
-    return Finding.objects.aggregate(
-        submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
-        overdue=Count("pk", filter=~Q(status__in=DONE) & Q(deadline__lt=today)),
-        to_close=Count("pk", filter=Q(status=FindingStatus.VERIFIED, major_hazard=True)),
-    )
-
-
-def _my_quarters(user, year: Year, today) -> list[dict]:
-    """Per unit of the user: what is owed for the quarters due so far and the one being filed."""
-    targets = list(
-        Target.objects.filter(
-            letter__year=year,
-            letter__status=LetterStatus.SIGNED,
-            letter__unit__memberships__user=user,
-            indicator__source="entered",
-        ).select_related("letter__unit")
-    )
-    reports = {
-        (r.target_id, r.quarter): r.status
-        for r in Report.objects.filter(target__in=targets).only("target_id", "quarter", "status")
-    }
-    current = current_quarter(year, today)
-    units: dict[int, dict] = {}
-    for target in targets:
-        unit = target.letter.unit
-        entry = units.setdefault(
-            unit.pk,
-            {"unit": unit, "quarter": current, "owed": 0, "overdue": 0, "returned": 0, "done": 0, "total": 0},
-        )
-        for quarter in range(1, current + 1):
-            status = reports.get((target.pk, quarter))
-            if status == ReportStatus.RETURNED:
-                entry["returned"] += 1
-            if quarter == current:
-                entry["total"] += 1
-                if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-                    entry["done"] += 1
-                else:
-                    entry["owed"] += 1
-            elif status in (None, ReportStatus.DRAFT):
-                entry["overdue"] += 1
-    return list(units.values())
-
-
-def _waiting_for_office(today) -> dict:
-    """What waits for the 安委办 today: reports to review, and this month's accidents."""
-    waiting = Report.objects.filter(status=ReportStatus.SUBMITTED).aggregate(
-        total=Count("pk"), late=Count("pk", filter=Q(late=True))
-    )
-    month = Accident.objects.filter(occurred_at__date__gte=today.replace(day=1), occurred_at__date__lte=today)
-    waiting["accidents"] = month.aggregate(n=Count("pk"), larger=Count("pk", filter=~Q(grade="ordinary")))
-    return waiting
-
-
-def _progress_totals(groups: list[dict]) -> dict:
-    keys = ["signed", "issued", "pending", "overdue", "draft", "total"]
-    return {key: sum(group[key] for group in groups) for key in keys}
-
-
-def _unit_counts() -> list[tuple[str, int]]:
-    counts = dict(Unit.objects.active().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    per_group = dict.fromkeys(UnitGroup.labels, 0)
-    for kind, n in counts.items():
-        per_group[GROUP_OF_KIND[kind].label] += n
-    return list(per_group.items())
-
-
-def _setup_status() -> dict:
-    """What the 安委办 must fix before letters can be issued."""
-    totals = weight_totals(Indicator.objects.active())
-    kinds_in_use = set(Unit.objects.active().order_by().values_list("kind", flat=True).distinct())
-    return {
-        "bad_weights": [
-            (UnitKind(kind), total) for kind, total in totals.items() if kind in kinds_in_use and total != 100
-        ],
-        "units_without_people": Unit.objects.active().filter(memberships__isnull=True).count(),
-        "people_pending_password": User.objects.filter(is_active=True, must_change_password=True).count(),
-    }

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import DONE, Finding, FindingFile, FindingStatus, ListingLevel
 from responsibility import roles
-from responsibility.history import HistoryRow
+from responsibility.history import HistoryRow, history_rows, plain
 from responsibility.models import Unit
 from responsibility.tables import table_page
 
@@ -23,6 +23,7 @@ from .forms import (
     RejectForm,
     StepForm,
 )
+from .queries import findings_summary
 from .tables import FindingTable, finding_kind, finding_state
 
 IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
@@ -43,12 +44,7 @@ def finding_list(request):
     sees_all = roles.sees_all_units(user)
     form = FindingFilterForm(request.GET, units=Unit.objects.in_city_order() if sees_all else None)
     findings = form.filter(Finding.objects.visible_to(user), today=today)
-    summary = findings.aggregate(
-        pending=Count("pk", filter=~Q(status__in=DONE)),
-        overdue=Count("pk", filter=~Q(status__in=DONE) & Q(deadline__lt=today)),
-        submitted=Count("pk", filter=Q(status=FindingStatus.SUBMITTED)),
-        to_close=Count("pk", filter=Q(status=FindingStatus.VERIFIED, major_hazard=True)),
-    )
+    summary = findings_summary(findings, today)
     table = FindingTable(_open_first(findings.select_related("unit", "inspection")), today=today)
     return table_page(
         request,
@@ -146,7 +142,7 @@ def finding_rectify(request, pk: int):
                 files=data["files"],
                 version=data["version"],
             )
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             finding = _fresh(request, finding)
             form = RectifyForm(_with_version(request.POST, finding))
             form.is_valid()
@@ -174,7 +170,7 @@ def finding_verify(request, pk: int):
         return redirect(finding)
     try:
         services.verify_finding(finding, by=request.user, version=form.cleaned_data["version"])
-    except services.Conflict as error:
+    except services.StaleFindingError as error:
         return _detail_page(request, _fresh(request, finding), conflict=error.messages[0])
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -200,7 +196,7 @@ def finding_reject(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
             )
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             finding = _fresh(request, finding)
             form = RejectForm(_with_version(request.POST, finding))
             form.is_valid()
@@ -228,7 +224,7 @@ def finding_close(request, pk: int):
         return redirect(finding)
     try:
         services.close_hazard(finding, by=request.user, version=form.cleaned_data["version"])
-    except services.Conflict as error:
+    except services.StaleFindingError as error:
         return _detail_page(request, _fresh(request, finding), conflict=error.messages[0])
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -268,24 +264,14 @@ TRACKED = {
 }
 
 
-def _show(name: str, value, units: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    if name == "unit_id":
-        return units[value].name if value in units else f"#{value}"
-    if name == "listing_level":
-        return ListingLevel(value).label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if name == "problem":
-        return services.short(value, 30)
-    return str(value)
-
-
-def _step(previous, record) -> tuple[str, str] | None:
+def _step(older, record) -> tuple[str, str] | None:
     """The rectification step a history record made, as (action, details), or None."""
+    if older is None or record.history_type == "+":
+        level = plain(record.listing_level and ListingLevel(record.listing_level).label)
+        kind = f"重大事故隐患（{level}）" if record.major_hazard else "问题"
+        return "录入", f"{kind}：{services.short(record.problem, 40)}；整改期限 {record.deadline:%Y-%m-%d}"
     major = record.major_hazard
-    move = (previous.status, record.status)
+    move = (older.status, record.status)
     if move == (FindingStatus.OPEN, FindingStatus.SUBMITTED):
         return ("申请验收" if major else "报送整改", f"整改情况：{services.short(record.rectification, 60)}")
     if move == (FindingStatus.SUBMITTED, FindingStatus.VERIFIED):
@@ -299,36 +285,18 @@ def _step(previous, record) -> tuple[str, str] | None:
 
 def finding_history_rows(finding: Finding, *, limit: int = 50) -> list[HistoryRow]:
     """The finding's life, newest first: recorded, revised, rectified, verified or rejected, closed."""
-    records = list(finding.history.select_related("history_user").order_by("history_date", "history_id"))
+    records = list(finding.history.select_related("history_user"))
     units = Unit.objects.in_bulk({r.unit_id for r in records})
-    rows: list[HistoryRow] = []
-    previous = None
-    for record in records:
-        who = str(record.history_user) if record.history_user else "系统"
-        if previous is None or record.history_type == "+":
-            kind = (
-                f"重大事故隐患（{_show('listing_level', record.listing_level, units)}）"
-                if record.major_hazard
-                else "问题"
-            )
-            rows.append(
-                HistoryRow(
-                    record.history_date,
-                    "录入",
-                    who,
-                    f"{kind}：{services.short(record.problem, 40)}；整改期限 {record.deadline:%Y-%m-%d}",
-                )
-            )
-        elif step := _step(previous, record):
-            rows.append(HistoryRow(record.history_date, step[0], who, step[1]))
-        else:
-            changes = [
-                f"{label}：{_show(name, getattr(previous, name), units)} → {_show(name, getattr(record, name), units)}"
-                for name, label in TRACKED.items()
-                if getattr(previous, name) != getattr(record, name)
-            ]
-            if changes:
-                rows.append(HistoryRow(record.history_date, "修改", who, "；".join(changes)))
-        previous = record
-    rows.reverse()
-    return rows[:limit]
+
+    def show(name: str, value) -> str:
+        if value in (None, ""):
+            return "—"
+        if name == "unit_id":
+            return units[value].name if value in units else f"#{value}"
+        if name == "listing_level":
+            return ListingLevel(value).label
+        if name == "problem":
+            return services.short(value, 30)
+        return plain(value)
+
+    return history_rows(records, fields=TRACKED, show=show, step=_step, unchanged=None, limit=limit)

@@ -5,7 +5,7 @@ the 安委办 checks it), or back to open when the rectification is rejected wit
 reads the same steps as 挂牌督办 → 申请验收 → 验收通过, and the 安委办 then closes it (销号).
 
 Every transition takes the `version` the user's page was built on: when someone else acted on the
-finding in between, nothing is written and `Conflict` says who did what.
+finding in between, nothing is written and `StaleFindingError` says who did what.
 """
 
 from collections import defaultdict
@@ -41,8 +41,9 @@ class FindingInput:
     remove_photos: list[int] = field(default_factory=list)  # FindingFile ids
 
 
-class Conflict(ValidationError):
-    """Someone else acted on the finding after the user's page was loaded; nothing was written."""
+class StaleFindingError(ValidationError):
+    """The user acted on a stale page: someone else acted on the finding after it was loaded, so
+    nothing was written (optimistic locking on `Finding.version`)."""
 
 
 def short(text: str, length: int = PROBLEM_SHORT) -> str:
@@ -192,7 +193,7 @@ def _check_version(stored: Finding, version: int | None) -> None:
     last = stored.history.select_related("history_user").first()
     who = str(last.history_user) if last and last.history_user else "其他人"
     when = f"{timezone.localtime(last.history_date):%m-%d %H:%M}" if last else ""
-    raise Conflict(
+    raise StaleFindingError(
         f"{who}已于{when}处理了这条问题（现为“{stored.status_label}”），您的操作未保存。"
         "请核对下方的最新情况；您填写的内容仍保留着。",
         code="conflict",

@@ -6,11 +6,11 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from assessment.models import DONE, Finding, FindingFile, Inspection
+from assessment.models import Finding, FindingFile, Inspection
 from responsibility import roles
 from responsibility.models import Unit
 from responsibility.tables import table_page
@@ -22,20 +22,10 @@ from .forms import (
     InspectionForm,
     finding_formset,
 )
+from .queries import with_finding_counts
 from .tables import InspectionTable, finding_kind, finding_state
 
 # --- inspections -----------------------------------------------------------------------
-
-
-def _counted(inspections, user, today):
-    """Inspections with their findings counted (the user's own units' only, for a unit member)."""
-    mine = Q() if roles.sees_all_units(user) else Q(findings__unit__memberships__user=user)
-    not_done = mine & ~Q(findings__status__in=DONE)
-    return inspections.annotate(
-        finding_count=Count("findings", filter=mine & Q(findings__isnull=False), distinct=True),
-        open_count=Count("findings", filter=not_done, distinct=True),
-        overdue_count=Count("findings", filter=not_done & Q(findings__deadline__lt=today), distinct=True),
-    )
 
 
 @login_required
@@ -46,7 +36,7 @@ def inspection_list(request):
     form = InspectionFilterForm(request.GET, units=units)
     # Filter through a subquery, so the counts below are never narrowed by the filters' joins.
     visible = Inspection.objects.filter(pk__in=Inspection.objects.visible_to(user).values("pk"))
-    inspections = _counted(form.filter(visible), user, today).prefetch_related(
+    inspections = with_finding_counts(form.filter(visible), user, today).prefetch_related(
         Prefetch("units", queryset=Unit.objects.in_city_order())
     )
     table = InspectionTable(inspections.order_by("-date", "-pk"), visible_unit_ids=my_unit_ids(user))
@@ -152,7 +142,7 @@ def inspection_edit(request, pk: int):
         data = {name: form.cleaned_data[name] for name in ("kind", "date", "team", "units", "summary")}
         try:
             services.revise_inspection(inspection, by=request.user, findings=formset.inputs(), **data)
-        except services.Conflict as error:
+        except services.StaleFindingError as error:
             messages.error(request, error.messages[0])
         except ValidationError as error:
             form.add_error(None, error)

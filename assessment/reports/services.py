@@ -28,8 +28,9 @@ class RowInput:
 
 
 @dataclass
-class Conflict:
-    """Someone else saved this report after the page was loaded; nothing of theirs was overwritten."""
+class UnsavedReportRow:
+    """A row the reporter typed that was not saved: someone else saved its report after the page
+    was loaded (`stored`), and nothing of theirs was overwritten."""
 
     target: Target
     stored: Report
@@ -61,11 +62,12 @@ def deadline(year: Year, quarter: int) -> date:
 @transaction.atomic
 def save_reports(
     unit: Unit, year: Year, quarter: int, rows: list[RowInput], *, user, submit: bool, today: date
-) -> list[Conflict]:
-    """Save the rows as drafts, or submit them for review. Returns the conflicts, if any.
+) -> list[UnsavedReportRow]:
+    """Save the rows as drafts, or submit them for review. Returns the rows not saved, if any.
 
     Every row is checked against the version the reporter's page was built on; a row saved by
-    someone else in between is not written, and is returned as a conflict with the stored value.
+    someone else in between is not written, and is returned as an UnsavedReportRow with the
+    stored report.
     Submitted and approved reports are never changed here.
     """
     if is_locked(year, quarter):
@@ -86,7 +88,7 @@ def save_reports(
         if report is not None and report.version != row.version:
             unchanged = (row.value, row.progress) == (report.value, report.progress) and not row.files
             if not unchanged:
-                conflicts.append(Conflict(target=row.target, stored=report, typed=row))
+                conflicts.append(UnsavedReportRow(target=row.target, stored=report, typed=row))
             continue
         if report is not None and not report.editable:
             continue

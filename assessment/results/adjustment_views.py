@@ -12,7 +12,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Prefetch, When
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,15 +22,15 @@ from django.views.decorators.http import require_POST
 from assessment.models import Adjustment, Deduction
 from responsibility import roles
 from responsibility.access import get_unit_for_user, get_year, require_manager
-from responsibility.history import ACTIONS, HistoryRow
+from responsibility.history import HistoryRow, history_rows
 from responsibility.models import (
     GROUP_OF_KIND,
     LetterStatus,
     ResponsibilityLetter,
     Target,
     Unit,
-    UnitKind,
     Year,
+    kind_order,
 )
 from responsibility.tables import table_page
 
@@ -47,15 +47,7 @@ def _require_city_role(request) -> None:
         raise PermissionDenied
 
 
-def _who(record) -> str:
-    return str(record.history_user) if record.history_user else "系统"
-
-
 # --- 加减分 -------------------------------------------------------------------------------
-
-UNIT_KIND_ORDER = Case(
-    *[When(unit__kind=kind, then=i) for i, kind in enumerate(UnitKind.values)], output_field=IntegerField()
-)
 
 
 def _get_adjustment_for_user(request, pk: int) -> Adjustment:
@@ -128,7 +120,7 @@ def _adjustments(year: Year):
     return (
         Adjustment.objects.filter(year=year)
         .select_related("unit", "created_by")
-        .alias(unit_order=UNIT_KIND_ORDER)
+        .alias(unit_order=kind_order("unit__"))
         .order_by("unit_order", "unit__sort_order", "unit__name", "created_at", "pk")
     )
 
@@ -148,12 +140,9 @@ def _adjustment_history(year: Year) -> list[HistoryRow]:
         .select_related("history_user", "unit")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    return [
-        HistoryRow(
-            r.history_date, ACTIONS[r.history_type], _who(r), f"{r.unit.name} {describe_adjustment(r)}"
-        )
-        for r in records
-    ]
+    return history_rows(
+        records, describe=lambda r: f"{r.unit.name} {describe_adjustment(r)}", limit=HISTORY_LIMIT
+    )
 
 
 @login_required
@@ -299,15 +288,11 @@ def _deduction_history(rows: list[TargetRow]) -> list[HistoryRow]:
         .select_related("history_user", "target__indicator")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    return [
-        HistoryRow(
-            r.history_date,
-            ACTIONS[r.history_type],
-            _who(r),
-            f"{r.target.indicator.code} 扣 {r.points:.2f} 分：{r.reason}",
-        )
-        for r in records
-    ]
+    return history_rows(
+        records,
+        describe=lambda r: f"{r.target.indicator.code} 扣 {r.points:.2f} 分：{r.reason}",
+        limit=HISTORY_LIMIT,
+    )
 
 
 @login_required

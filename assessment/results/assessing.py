@@ -67,8 +67,8 @@ from responsibility.models import (
     Target,
     Unit,
     UnitGroup,
-    UnitKind,
     Year,
+    city_order_key,
 )
 
 DEATH_CAP_CODES = ("A1", "DA1")
@@ -215,10 +215,6 @@ def _actual(target: _Target, params: dict, figures: UnitFigures, reports, deduct
     return None
 
 
-def _city_order(unit) -> tuple:
-    return (UnitKind.values.index(unit.kind), unit.sort_order, unit.name)
-
-
 def quarter_end(year: int, quarter: int) -> date:
     return date(year, 3 * quarter, 30 if quarter in (2, 3) else 31)
 
@@ -275,7 +271,7 @@ def assess_year(
     by_unit: dict[int, list[_Target]] = defaultdict(list)
     for target in targets:
         by_unit[target.unit_id].append(target)
-    units = sorted(Unit.objects.filter(pk__in=list(by_unit)), key=_city_order)
+    units = sorted(Unit.objects.filter(pk__in=list(by_unit)), key=city_order_key)
 
     partial = {}
     for unit in units:

@@ -30,11 +30,12 @@ from typing import Any
 from .grading import ESPECIALLY_MAJOR, LARGER, MAJOR, ORDER, ORDINARY
 from .scoring import fmt
 
-# Unit kinds as in responsibility.models.UnitKind (kept as plain strings: no Django import here).
-DISTRICT_KINDS = frozenset({"district", "county_city", "dev_zone"})
+# The unit kinds of responsibility.models.units (TERRITORIAL_KINDS 板块, DEPARTMENT_KINDS 部门,
+# ENTERPRISE_KINDS 市属企业), as plain strings: rules/ imports no Django. A test checks they agree.
+TERRITORIAL_KINDS = frozenset({"district", "county_city", "dev_zone"})
 DEPARTMENT_KINDS = frozenset({"dept_professional", "dept_general"})
 ENTERPRISE_KINDS = frozenset({"enterprise"})
-ALL_KINDS = DISTRICT_KINDS | DEPARTMENT_KINDS | ENTERPRISE_KINDS
+ALL_KINDS = TERRITORIAL_KINDS | DEPARTMENT_KINDS | ENTERPRISE_KINDS
 
 GRADE_LABELS = {ORDINARY: "一般", LARGER: "较大", MAJOR: "重大", ESPECIALLY_MAJOR: "特别重大"}
 
@@ -138,8 +139,8 @@ class Veto:
 
 DEFAULT_RULES: tuple[VetoRule, ...] = (
     VetoRule("V1", "发生特别重大事故", ACCIDENTS, especially_major_count=1),
-    VetoRule("V2", "板块发生重大事故", ACCIDENTS, applies_to=DISTRICT_KINDS, major_count=1),
-    VetoRule("V3", "板块发生多起较大事故", ACCIDENTS, applies_to=DISTRICT_KINDS, larger_count=2),
+    VetoRule("V2", "板块发生重大事故", ACCIDENTS, applies_to=TERRITORIAL_KINDS, major_count=1),
+    VetoRule("V3", "板块发生多起较大事故", ACCIDENTS, applies_to=TERRITORIAL_KINDS, larger_count=2),
     VetoRule("V4", "监管行业发生多起重大事故", ACCIDENTS, applies_to=DEPARTMENT_KINDS, major_count=2),
     VetoRule(
         "V5",
@@ -159,7 +160,7 @@ DEFAULT_RULES: tuple[VetoRule, ...] = (
     ),
     VetoRule("V8", "考核总分低于合格线", SCORE),
     VetoRule("V9", "弄虚作假", MANUAL),
-    VetoRule("V10", "挂牌督办重大隐患逾期未整改", HAZARD, applies_to=DISTRICT_KINDS | DEPARTMENT_KINDS),
+    VetoRule("V10", "挂牌督办重大隐患逾期未整改", HAZARD, applies_to=TERRITORIAL_KINDS | DEPARTMENT_KINDS),
 )
 
 

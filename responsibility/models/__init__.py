@@ -18,7 +18,11 @@ from .letters import (  # noqa: F401
     letter_scan_path,
 )
 from .units import (  # noqa: F401
+    DEPARTMENT_KINDS,
+    ENTERPRISE_KINDS,
     GROUP_OF_KIND,
+    SUPERVISING_KINDS,
+    TERRITORIAL_KINDS,
     Membership,
     MembershipRole,
     Unit,
@@ -26,6 +30,9 @@ from .units import (  # noqa: F401
     UnitKind,
     UnitQuerySet,
     User,
+    city_order,
+    city_order_key,
+    kind_order,
 )
 from .years import (  # noqa: F401
     Year,

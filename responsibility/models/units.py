@@ -17,6 +17,16 @@ class UnitKind(models.TextChoices):
     ENTERPRISE = "enterprise", "市属企业"
 
 
+# The kinds by what they answer for. A 板块 answers for the accidents in its territory (属地); a
+# department or a city enterprise may be an accident's supervising unit (监管部门), never a 板块.
+# assessment/rules/vetoes.py holds the same sets as plain strings (it imports no Django);
+# tests/assessment/rules/test_scoring.py checks that they agree.
+TERRITORIAL_KINDS = frozenset({UnitKind.DISTRICT, UnitKind.COUNTY_CITY, UnitKind.DEV_ZONE})  # 板块
+DEPARTMENT_KINDS = frozenset({UnitKind.DEPT_PROFESSIONAL, UnitKind.DEPT_GENERAL})  # 部门
+ENTERPRISE_KINDS = frozenset({UnitKind.ENTERPRISE})  # 市属企业
+SUPERVISING_KINDS = DEPARTMENT_KINDS | ENTERPRISE_KINDS  # may be an accident's 监管部门
+
+
 class UnitGroup(models.TextChoices):
     """The ranking group: units are only ever ranked against their own group."""
 
@@ -36,6 +46,28 @@ GROUP_OF_KIND = {
 }
 
 
+def kind_order(prefix: str = "") -> models.Case:
+    """The rank of a unit's kind in the city's order: the kinds as UnitKind declares them.
+
+    `prefix` reaches the unit through relations, e.g. "unit__" or "letter__unit__".
+    """
+    return models.Case(
+        *[models.When(**{f"{prefix}kind": kind}, then=i) for i, kind in enumerate(UnitKind.values)],
+        output_field=models.IntegerField(),
+    )
+
+
+def city_order(prefix: str = "") -> list:
+    """ORDER BY the city's order of units: 板块 first, then departments, then enterprises (by
+    kind, as UnitKind declares them), each by `Unit.sort_order`, then by name."""
+    return [kind_order(prefix), f"{prefix}sort_order", f"{prefix}name"]
+
+
+def city_order_key(unit) -> tuple:
+    """`city_order` for sorting units in Python."""
+    return (UnitKind.values.index(unit.kind), unit.sort_order, unit.name)
+
+
 class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -49,11 +81,7 @@ class UnitQuerySet(models.QuerySet):
 
     def in_city_order(self):
         """板块 first, then departments, then enterprises, each in the city's own order."""
-        kind_order = models.Case(
-            *[models.When(kind=kind, then=i) for i, kind in enumerate(UnitKind.values)],
-            output_field=models.IntegerField(),
-        )
-        return self.alias(kind_order=kind_order).order_by("kind_order", "sort_order", "name")
+        return self.order_by(*city_order())
 
 
 class Unit(models.Model):

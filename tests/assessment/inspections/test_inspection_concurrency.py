@@ -36,7 +36,7 @@ class ConcurrentStepTests(TransactionTestCase):
                 start.wait()
                 step()
                 outcomes[name] = "done"
-            except services.Conflict as error:
+            except services.StaleFindingError as error:
                 outcomes[name] = error.messages[0]
             finally:
                 connections.close_all()

@@ -286,7 +286,7 @@ class ConflictTests(InspectionTestCase):
         finding = self.make_finding()
         page_version = self.version(finding)
         self.submit(finding, version=page_version)
-        with self.assertRaises(services.Conflict) as raised:
+        with self.assertRaises(services.StaleFindingError) as raised:
             services.report_rectification(
                 finding,
                 by=self.head,
@@ -307,14 +307,14 @@ class ConflictTests(InspectionTestCase):
         self.submit(finding)
         page_version = self.version(finding)
         services.verify_finding(finding, by=self.inspector, version=page_version)
-        with self.assertRaises(services.Conflict):
+        with self.assertRaises(services.StaleFindingError):
             services.reject_rectification(finding, by=self.office, reason="不合格", version=page_version)
         self.assertEqual(Finding.objects.get(pk=finding.pk).status, FindingStatus.VERIFIED)
         self.assertFalse(Notification.objects.filter(kind=NotificationKind.FINDING_REJECTED).exists())
 
     def test_a_missing_version_is_a_conflict(self):
         finding = self.make_finding()
-        with self.assertRaises(services.Conflict):
+        with self.assertRaises(services.StaleFindingError):
             services.verify_finding(finding, by=self.inspector, version=None)
 
 
@@ -425,7 +425,7 @@ class ReviseInspectionTests(InspectionTestCase):
         finding = inspection.findings.get()
         stale = self.stored_input(finding, deadline=date(2026, 12, 31))
         self.revise(inspection, [self.stored_input(finding, deadline=date(2026, 10, 31))])
-        with self.assertRaises(services.Conflict):
+        with self.assertRaises(services.StaleFindingError):
             self.revise(inspection, [stale])
         self.assertEqual(Finding.objects.get(pk=finding.pk).deadline, date(2026, 10, 31))
 

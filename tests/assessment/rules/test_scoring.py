@@ -13,7 +13,7 @@ from assessment.rules.grading import ESPECIALLY_MAJOR, LARGER, MAJOR, ORDER, ORD
 from assessment.rules.ranking import FIRST_TIER, SECOND_TIER, THIRD_TIER, Entry, rank, rank_change, tiers
 from assessment.rules.scoring import YoY, score_target, total
 from assessment.rules.vetoes import DEFAULT_RULES, VetoInput, check_vetoes, rules_from_config, yellow_cards
-from responsibility.models import IndicatorRule, UnitKind
+from responsibility.models import IndicatorRule, UnitKind, units
 
 D = Decimal
 
@@ -372,6 +372,10 @@ class VetoRuleTests(SimpleTestCase):
 
     def test_kind_constants_cover_the_unit_kinds(self):
         self.assertEqual(vetoes.ALL_KINDS, set(UnitKind.values))
+        # The plain strings of the rules are the kind sets of responsibility.models.
+        self.assertEqual(vetoes.TERRITORIAL_KINDS, units.TERRITORIAL_KINDS)
+        self.assertEqual(vetoes.DEPARTMENT_KINDS, units.DEPARTMENT_KINDS)
+        self.assertEqual(vetoes.ENTERPRISE_KINDS, units.ENTERPRISE_KINDS)
         self.assertEqual({rule.code for rule in DEFAULT_RULES}, {f"V{n}" for n in range(1, 11)})
 
     def test_v1_any_especially_major_accident_for_every_kind(self):
