@@ -30,15 +30,14 @@ from assessment.models import (
     FindingFile,
     Inspection,
     Notification,
-    Report,
     ReportStatus,
     YearExport,
 )
 from responsibility import documents, roles
-from responsibility.models import LetterStatus, LetterVersion, Membership, ResponsibilityLetter, Target
+from responsibility.models import LetterStatus, LetterVersion, Membership
 
-from .assessment.factories import at
-from .factories import make_indicator, make_unit, make_user, make_year
+from .assessment.factories import at, make_report
+from .factories import make_indicator, make_letter, make_target, make_unit, make_user, make_year
 
 ROLES = ["anonymous", "reporter_a", "head_a", "reporter_b", "inspector", "leader", "office"]
 
@@ -448,34 +447,14 @@ class AccessFixtures:
         cls.reporter_b = cls.users["reporter_b"]
         cls.membership_b = Membership.objects.get(user=cls.reporter_b)
         # Unit A's letter: issued, in its second version (the first one signed and kept).
-        cls.letter_a = ResponsibilityLetter.objects.create(
-            year=year,
-            unit=cls.unit_a,
-            status=LetterStatus.ISSUED,
-            doc_seq=1,
-            doc_number="锡安委〔2026〕1号",
-            issued_on=date(2026, 2, 1),
-            version=2,
-        )
+        cls.letter_a = make_letter(year, cls.unit_a, status=LetterStatus.ISSUED, seq=1, version=2)
         cls.letter_a.scan.save("scan.pdf", ContentFile(b"%PDF-1.4 scan"), save=True)
-        Target.objects.create(letter=cls.letter_a, indicator=cls.indicator, weight=100)
+        target_a = make_target(cls.letter_a, cls.indicator, weight=100)
         LetterVersion.objects.create(
             letter=cls.letter_a, version=1, scan=cls.letter_a.scan.name, reason="调整"
         )
-        target_a = cls.letter_a.targets.get()
-        cls.report_a = Report.objects.create(
-            target=target_a, unit=cls.unit_a, year=year, quarter=3, value=5, status=ReportStatus.SUBMITTED
-        )
-        letter_b = ResponsibilityLetter.objects.create(
-            year=year,
-            unit=cls.unit_b,
-            status=LetterStatus.SIGNED,
-            doc_seq=2,
-            doc_number="锡安委〔2026〕2号",
-            issued_on=date(2026, 2, 1),
-            signed_on=date(2026, 2, 3),
-        )
-        Target.objects.create(letter=letter_b, indicator=cls.indicator, weight=100)
+        cls.report_a = make_report(target_a, value=5, status=ReportStatus.SUBMITTED)
+        make_letter(year, cls.unit_b, seq=2, indicators=[cls.indicator], weight=100)
         cls.accident_a = Accident.objects.create(
             occurred_at=at(2026, 3, 5),
             place="梁溪区某工地",

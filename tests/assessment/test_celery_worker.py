@@ -24,10 +24,9 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from assessment.models import Finding, FindingStatus, Inspection, Notification, NotificationKind
-from responsibility.models import LetterStatus, ResponsibilityLetter
+from responsibility.models import LetterStatus
 from tests import subprocesses
-from tests.assessment.notices.test_reminders import signed_letter
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 from tests.subprocesses import wait_for
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # this test's own Redis database, emptied before each test
@@ -94,10 +93,14 @@ class CeleryWorkerTests(TransactionTestCase):
         year = make_year(2026)
         liangxi = make_unit(name="梁溪区", code="liangxi")
         huishan = make_unit(name="惠山区", code="huishan")
-        signed_letter(year, liangxi, [make_indicator(code="E1", weights={"district": "10"})], seq=1)
-        ResponsibilityLetter.objects.create(
-            year=year, unit=huishan, status=LetterStatus.ISSUED, doc_seq=2, issued_on=date(2026, 2, 16)
+        make_letter(
+            year,
+            liangxi,
+            seq=1,
+            indicators=[make_indicator(code="E1", weights={"district": "10"})],
+            weight=10,
         )
+        make_letter(year, huishan, status=LetterStatus.ISSUED, seq=2, issued_on=date(2026, 2, 16))
         make_user(username="liangxi_tb", email="tb@liangxi.example", unit=liangxi)
         make_user(username="liangxi_fz", email="fz@liangxi.example", unit=liangxi, unit_role="head")
         make_user(username="huishan_tb", email="tb@huishan.example", unit=huishan)
