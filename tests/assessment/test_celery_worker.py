@@ -8,6 +8,7 @@ second process could share: skipped. On PostgreSQL, Redis must answer (CI starts
 """
 
 import email
+import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,17 @@ from tests import subprocesses
 from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 from tests.subprocesses import wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/13"  # this test's own Redis database, emptied before each test
+
+def own_redis_db() -> int:
+    """13, this test's own Redis database, emptied before each test; under pytest-xdist each worker
+    has its own below it (gw1 12, gw2 11…): two workers run this class's tests at the same time.
+    Never 14, the browser journeys' (tests/e2e/stack.py)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    assert worker <= 13, "more pytest-xdist workers than Redis databases for them"
+    return 13 - worker
+
+
+REDIS_URL = f"redis://127.0.0.1:6379/{own_redis_db()}"
 VISIBILITY_TIMEOUT = 3  # seconds: a dead worker's job comes back quickly
 
 
