@@ -60,14 +60,20 @@ run: venv pdf-deps
 
 # The suite on SQLite, then again on PostgreSQL when DATABASE_URL is set (CI sets it). With
 # PostgreSQL the browser journeys run once, in its pass, on the production-like stack (gunicorn,
-# a Celery worker on Redis); without it they run on SQLite with the live server.
+# a Celery worker on Redis); without it they run on SQLite with the live server. All but the
+# journeys run on TEST_WORKERS processes (pytest-xdist, a test database each); the journeys start
+# their own servers and run on one.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(PY) -m pytest -q -n $(TEST_WORKERS) --ignore=tests/e2e
 test: venv browser
 	@if [ -n "$$DATABASE_URL" ]; then \
-		DATABASE_URL= $(PY) -m pytest -q --ignore=tests/e2e && \
+		DATABASE_URL= $(PYTEST_PARALLEL) && \
 		echo "== again on PostgreSQL ($$DATABASE_URL), with the browser journeys ==" && \
-		$(PY) -m pytest -q; \
+		$(PYTEST_PARALLEL) && \
+		$(PY) -m pytest -q tests/e2e; \
 	else \
-		$(PY) -m pytest -q; \
+		$(PYTEST_PARALLEL) && \
+		$(PY) -m pytest -q tests/e2e; \
 	fi
 
 lint: venv

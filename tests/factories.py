@@ -5,8 +5,19 @@ from itertools import count
 
 from django.contrib.auth.models import Group
 
-from responsibility import roles
-from responsibility.models import Indicator, Membership, Unit, UnitKind, User, Year, default_deadlines
+from responsibility import roles, services
+from responsibility.models import (
+    Indicator,
+    LetterStatus,
+    Membership,
+    ResponsibilityLetter,
+    Target,
+    Unit,
+    UnitKind,
+    User,
+    Year,
+    default_deadlines,
+)
 
 _seq = count(1)
 
@@ -60,3 +71,45 @@ def make_indicator(**fields) -> Indicator:
     fields.setdefault("rule", "completion")
     fields.setdefault("source", "entered")
     return Indicator.objects.create(**fields)
+
+
+def make_letter(
+    year: Year,
+    unit: Unit,
+    *,
+    status: str = LetterStatus.SIGNED,
+    seq: int | None = None,
+    indicators=(),
+    weight=50,
+    target_value=None,
+    **fields,
+) -> ResponsibilityLetter:
+    """`unit`'s letter for `year`, signed unless `status` says otherwise: issued on 1 February and
+    signed on 5 February, numbered 锡安委〔year〕`seq`号, with a target of `weight` points (and
+    `target_value`) for each of `indicators`."""
+    if status != LetterStatus.DRAFT:
+        fields.setdefault("issued_on", date(year.year, 2, 1))
+    if status == LetterStatus.SIGNED:
+        fields.setdefault("signed_on", date(year.year, 2, 5))
+    if seq is not None:
+        fields.setdefault("doc_seq", seq)
+        fields.setdefault("doc_number", f"锡安委〔{year.year}〕{seq}号")
+    letter = ResponsibilityLetter.objects.create(year=year, unit=unit, status=status, **fields)
+    for indicator in indicators:
+        make_target(letter, indicator, weight=weight, target_value=target_value)
+    return letter
+
+
+def make_target(letter: ResponsibilityLetter, indicator: Indicator, *, weight=50, **fields) -> Target:
+    return Target.objects.create(letter=letter, indicator=indicator, weight=weight, **fields)
+
+
+def make_catalog_letters(year: Year, units) -> None:
+    """Each unit's letter drafted from the catalog (as 安委办 prepares them), issued and signed on
+    5 February (no scan)."""
+    services.create_letters(year, services.plan_letters(year))
+    letters = ResponsibilityLetter.objects.filter(year=year, unit__in=units)
+    services.issue_letters(
+        year, list(letters.values_list("pk", flat=True)), issued_on=date(year.year, 2, 1), issuer_name="市长"
+    )
+    letters.update(status=LetterStatus.SIGNED, signed_on=date(year.year, 2, 5))

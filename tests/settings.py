@@ -1,6 +1,7 @@
 """Settings for the test run: the real settings, made fast and self-contained."""
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -15,6 +16,20 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"  # eager tasks still build a producer; keep it in-process
+
+# Under pytest-xdist (make test) each worker keeps its own shared cache: the data's generation is
+# kept per database name (assessment/results/memo.py), and SQLite's in-memory test database has the
+# same name in every worker, so one worker's writes would renew the other's generation and their
+# memoised results could cross. The worker's subprocesses get it too (tests/subprocesses.py).
+_worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1…
+if _worker and CACHE_URL.startswith("file://"):  # noqa: F405
+    _files = f"{CACHES['default']['LOCATION']}-{_worker}"  # noqa: F405
+    CACHE_URL = Path(_files).as_uri()
+    CACHES = {
+        "default": CACHES["default"] | {"LOCATION": _files},  # noqa: F405
+        "memo": CACHES["memo"] | {"LOCATION": f"{_files}/memo"},  # noqa: F405
+    }
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessment.models import Accident, AccidentExemption, Industry
+from assessment.models import Accident, AccidentExemption, Industry, Report
+from responsibility.models import Target
 from tests.factories import make_unit
 
 
@@ -31,3 +32,11 @@ def make_accident(*, departments=(), **fields) -> Accident:
 
 def make_exemption(accident: Accident, unit, reason: str = "经调查不负监管责任") -> AccidentExemption:
     return AccidentExemption.objects.create(accident=accident, unit=unit, reason=reason)
+
+
+def make_report(target: Target, *, quarter: int = 3, **fields) -> Report:
+    """The quarter's report on `target`, for its letter's unit and year."""
+    letter = target.letter
+    return Report.objects.create(
+        target=target, unit_id=letter.unit_id, year_id=letter.year_id, quarter=quarter, **fields
+    )

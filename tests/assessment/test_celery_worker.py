@@ -8,6 +8,7 @@ second process could share: skipped. On PostgreSQL, Redis must answer (CI starts
 """
 
 import email
+import os
 import shutil
 import signal
 import subprocess
@@ -24,13 +25,22 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from assessment.models import Finding, FindingStatus, Inspection, Notification, NotificationKind
-from responsibility.models import LetterStatus, ResponsibilityLetter
+from responsibility.models import LetterStatus
 from tests import subprocesses
-from tests.assessment.notices.test_reminders import signed_letter
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 from tests.subprocesses import wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/13"  # this test's own Redis database, emptied before each test
+
+def own_redis_db() -> int:
+    """13, this test's own Redis database, emptied before each test; under pytest-xdist each worker
+    has its own below it (gw1 12, gw2 11…): two workers run this class's tests at the same time.
+    Never 14, the browser journeys' (tests/e2e/stack.py)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    assert worker <= 13, "more pytest-xdist workers than Redis databases for them"
+    return 13 - worker
+
+
+REDIS_URL = f"redis://127.0.0.1:6379/{own_redis_db()}"
 VISIBILITY_TIMEOUT = 3  # seconds: a dead worker's job comes back quickly
 
 
@@ -93,10 +103,14 @@ class CeleryWorkerTests(TransactionTestCase):
         year = make_year(2026)
         liangxi = make_unit(name="梁溪区", code="liangxi")
         huishan = make_unit(name="惠山区", code="huishan")
-        signed_letter(year, liangxi, [make_indicator(code="E1", weights={"district": "10"})], seq=1)
-        ResponsibilityLetter.objects.create(
-            year=year, unit=huishan, status=LetterStatus.ISSUED, doc_seq=2, issued_on=date(2026, 2, 16)
+        make_letter(
+            year,
+            liangxi,
+            seq=1,
+            indicators=[make_indicator(code="E1", weights={"district": "10"})],
+            weight=10,
         )
+        make_letter(year, huishan, status=LetterStatus.ISSUED, seq=2, issued_on=date(2026, 2, 16))
         make_user(username="liangxi_tb", email="tb@liangxi.example", unit=liangxi)
         make_user(username="liangxi_fz", email="fz@liangxi.example", unit=liangxi, unit_role="head")
         make_user(username="huishan_tb", email="tb@huishan.example", unit=huishan)

@@ -7,7 +7,19 @@ import time_machine
 from django.core.management import call_command
 from django.test import TestCase
 
-from assessment.models import Accident, Adjustment, Assessment, Deduction, Report, ReportStatus
+from assessment.models import (
+    Accident,
+    Adjustment,
+    Assessment,
+    Deduction,
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionKind,
+    Notification,
+    Report,
+    ReportStatus,
+)
 from assessment.results.finalizing import snapshot_results
 from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
@@ -29,6 +41,9 @@ class SeedDemoTests(TestCase):
             Deduction,
             Adjustment,
             Assessment,
+            Inspection,
+            Finding,
+            Notification,
         )
         return [m.objects.count() for m in models]
 
@@ -38,6 +53,7 @@ class SeedDemoTests(TestCase):
         call_command("seed_demo", stdout=out)
         self.assertEqual(self.counts(), before)
         self.assertIn("units +0", out.getvalue())
+        self.assertIn("inspections +0", out.getvalue())
         self.assertIn("liangxi_tb", out.getvalue())
 
     def test_make_run_lists_the_accounts_last_with_demo_accounts(self):
@@ -107,6 +123,19 @@ class SeedDemoTests(TestCase):
             self.assertLess(
                 q3.filter(unit__code=code).count(), entered, f"{code} should still owe part of Q3"
             )
+
+    def test_findings_in_every_state_with_an_overdue_one_of_liangxi_and_listed_hazards(self):
+        statuses = set(Finding.objects.filter(inspection__year__year=2026).values_list("status", flat=True))
+        self.assertEqual(statuses, set(FindingStatus.values))
+        overdue = Finding.objects.overdue(date(2026, 11, 28))
+        self.assertEqual(list(overdue.values_list("unit__code", flat=True)), ["liangxi"])
+        self.assertTrue(Finding.objects.filter(major_hazard=True, status=FindingStatus.OPEN).exists())
+        self.assertTrue(Finding.objects.filter(major_hazard=True, status=FindingStatus.CLOSED).exists())
+        rejected = Finding.objects.get(
+            unit__code="liangxi", status=FindingStatus.OPEN, rejection_reason__gt=""
+        )
+        self.assertEqual(rejected.history.first().history_date.date(), date(2026, 10, 23))
+        self.assertEqual(set(InspectionKind.values), set(Inspection.objects.values_list("kind", flat=True)))
 
     def test_2025_finalized_and_published_with_a_veto_and_a_bonus_2026_provisional(self):
         self.assertEqual(Year.objects.get(year=2025).status, "published")

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from responsibility import services
 from responsibility.issuing import lower_cap
 from responsibility.models import LetterStatus, ResponsibilityLetter, Target, UnitKind
-from tests.factories import make_indicator, make_unit, make_year
+from tests.factories import make_indicator, make_letter, make_target, make_unit, make_year
 
 D = Decimal
 
@@ -48,13 +48,9 @@ class PrepareLettersTests(TestCase):
         )
         cls.tasks = make_indicator(code="C2", weights={"district": "40.00", "dept_professional": "50.00"})
         # Last year: 梁溪区 had a death cap of 20 and a task target of 90.
-        last = ResponsibilityLetter.objects.create(year=cls.y2025, unit=cls.liangxi)
-        Target.objects.create(
-            letter=last, indicator=cls.deaths, weight=D(60), target_value=D(20), wording="死亡不超过20人"
-        )
-        Target.objects.create(
-            letter=last, indicator=cls.tasks, weight=D(30), target_value=D(90), wording="完成90%"
-        )
+        last = make_letter(cls.y2025, cls.liangxi, status=LetterStatus.DRAFT)
+        make_target(last, cls.deaths, weight=D(60), target_value=D(20), wording="死亡不超过20人")
+        make_target(last, cls.tasks, weight=D(30), target_value=D(90), wording="完成90%")
 
     def test_the_preview_writes_nothing(self):
         before = (ResponsibilityLetter.objects.count(), Target.objects.count())

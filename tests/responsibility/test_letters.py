@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from responsibility import roles, services
 from responsibility.models import LetterStatus, LetterVersion, ResponsibilityLetter, Target, UnitKind
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from tests.factories import make_indicator, make_target, make_unit, make_user, make_year
 
 PDF = b"%PDF-1.4\n%scan\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -376,7 +376,7 @@ class LetterQueryCountTests(LetterTestCase):
         prepare_and_issue(self.year)
         self.client.force_login(self.office)
         before = self.count(self.letter().get_absolute_url())
-        Target.objects.create(letter=self.letter(), indicator=self.spare, weight=1)
+        make_target(self.letter(), self.spare, weight=1)
         self.assertEqual(self.count(self.letter().get_absolute_url()), before)
 
 

@@ -10,8 +10,6 @@ own number, so that an export or a page that lets one through names the field:
     the published circular's title 11 and a paragraph of its body 12
 """
 
-from datetime import date
-
 from assessment.exports import services as year_exports
 from assessment.models import (
     Accident,
@@ -26,8 +24,9 @@ from assessment.models import (
     ReportStatus,
     YearExport,
 )
-from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Target, Unit, User
-from tests.factories import make_indicator, make_unit, make_user
+from responsibility.models import Indicator, Unit, User
+from tests.assessment.factories import make_report
+from tests.factories import make_indicator, make_letter, make_target, make_unit, make_user
 from tests.test_access import AccessFixtures
 
 # Each starts a cell that Excel, WPS or LibreOffice would evaluate.
@@ -71,22 +70,10 @@ class HostileCity(AccessFixtures):
         Circular.objects.filter(pk=cls.circular_draft.pk).update(title=F3)
         # The third district: a signed letter, so that it is ranked, in the 明细 sheet and in the quarter
         # overview, with a returned third-quarter report and an assessors' deduction.
-        letter_c = ResponsibilityLetter.objects.create(
-            year=cls.letter_a.year,
-            unit=cls.unit_c,
-            status=LetterStatus.SIGNED,
-            doc_seq=3,
-            doc_number="锡安委〔2026〕3号",
-            issued_on=date(2026, 2, 1),
-            signed_on=date(2026, 2, 3),
-            signer_name=F6,
-        )
-        target_c = Target.objects.create(letter=letter_c, indicator=cls.indicator, weight=100, wording=F3)
-        Report.objects.create(
-            target=target_c,
-            unit=cls.unit_c,
-            year=cls.letter_a.year,
-            quarter=3,
+        letter_c = make_letter(cls.letter_a.year, cls.unit_c, seq=3, signer_name=F6)
+        target_c = make_target(letter_c, cls.indicator, weight=100, wording=F3)
+        make_report(
+            target_c,
             value=5,
             progress=F3 + script(5),
             review_comment=F4 + script(6),
@@ -95,7 +82,7 @@ class HostileCity(AccessFixtures):
         assessed = make_indicator(
             code="B9", name=F6, rule="item_deduction", source="assessed", weights={"district": "10.00"}
         )
-        target_b9 = Target.objects.create(letter=letter_c, indicator=assessed, weight=10)
+        target_b9 = make_target(letter_c, assessed, weight=10)
         Deduction.objects.create(target=target_b9, points=1, reason=F2 + script(10))
         cls.users["reporter_c"] = make_user(unit=cls.unit_c, name=F4)
         # The year's workbook, built again now that the city is hostile (a second run of the task).

@@ -29,9 +29,6 @@ class AccessTableTests(SimpleTestCase):
         check = test_access.AccessTests("test_every_url_is_in_the_expectation_table")
         check.test_every_url_is_in_the_expectation_table()
 
-    def test_the_project_as_it_is_passes(self):
-        self.table_check()
-
     @override_settings(ROOT_URLCONF=__name__)
     def test_a_url_added_without_an_entry_is_reported_by_name(self):
         self.assertIn("throwaway", set(test_access.named_patterns()))

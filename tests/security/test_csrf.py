@@ -5,14 +5,13 @@ For each URL that accepts a POST, the role that may use it posts without a token
 the answer the access table expects, so the refusal was the missing token and not the role.
 """
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from tests.test_access import EXPECTATIONS, LOGIN, AccessFixtures
+from tests.test_access import EXPECTATIONS, LOGIN, AccessFixtures, RoleSessions, each_pdf_made_once
 
 # Who posts to each URL: the first of these roles the table lets through (neither 403, 404 nor 405).
 PREFERENCE = ["office", "reporter_a", "head_a", "inspector", "leader", "reporter_b"]
@@ -46,28 +45,32 @@ def post_urls(fixtures) -> list[tuple[str, str, str, int]]:
 
 
 def database_state() -> dict:
-    """Every row of every table but the sessions (each request renews its own), to compare."""
-    return {
-        model._meta.label: list(model._base_manager.order_by("pk").values())
-        for model in apps.get_models()
-        if model is not Session
-    }
+    """Every row of every table but the sessions' (each request renews its own), to compare: the
+    rows as the database stores them, the many-to-many tables included, sorted."""
+    state = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table != Session._meta.db_table:
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                state[table] = sorted(map(repr, cursor.fetchall()))
+    return state
 
 
 class CsrfTests(AccessFixtures, TestCase):
     def setUp(self):
         self.client = Client(enforce_csrf_checks=True)
+        self.sessions = RoleSessions(self.client, self.users)
+        pdfs = each_pdf_made_once()
+        pdfs.__enter__()
+        self.addCleanup(pdfs.__exit__, None, None, None)
 
     def post(self, role: str, path: str, data=None, *, token: str | None = None, cookie: str | None = None):
         """POST as `role` in a transaction that is rolled back; returns the response and whether
         the database changed."""
+        self.sessions.use(role)  # logged in (or out) with no CSRF cookie
+        if cookie:
+            self.client.cookies[settings.CSRF_COOKIE_NAME] = cookie
         with transaction.atomic():
-            self.client.logout()
-            self.client.cookies.pop(settings.CSRF_COOKIE_NAME, None)
-            if role != "anonymous":
-                self.client.force_login(self.users[role])
-            if cookie:
-                self.client.cookies[settings.CSRF_COOKIE_NAME] = cookie
             before = database_state()
             headers = {"X-CSRFToken": token} if token else {}
             response = self.client.post(path, data or {}, headers=headers)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from assessment.results import charts
-from tests.test_access import EXPECTATIONS
+from tests.test_access import EXPECTATIONS, RoleSessions
 
 from .hostile import F1, RAW_SCRIPT, HostileCity, escaped, script
 
@@ -39,6 +39,7 @@ class PageEscapingTests(HostileCity, TestCase):
         return response.content.decode()
 
     def test_no_page_of_any_role_lets_a_script_tag_through(self):
+        sessions = RoleSessions(self.client, self.users)
         for name, (kwargs, get_codes, _) in EXPECTATIONS.items():
             if name in PDF_URLS:
                 continue
@@ -47,7 +48,7 @@ class PageEscapingTests(HostileCity, TestCase):
                 if get_codes[role] != 200:
                     continue
                 with self.subTest(url=name, role=role):
-                    self.client.force_login(self.users[role])
+                    sessions.use(role)
                     response = self.client.get(url)
                     if not response["Content-Type"].startswith("text/html"):
                         continue

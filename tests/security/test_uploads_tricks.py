@@ -30,10 +30,10 @@ from assessment.accidents import workbook as accident_workbook
 from assessment.models import Accident, Evidence, Finding, FindingFile, Inspection, Report
 from assessment.reports.workbook import HEADERS as REPORT_HEADERS
 from responsibility import roles
-from responsibility.models import LetterStatus, ResponsibilityLetter, Target
+from responsibility.models import LetterStatus, ResponsibilityLetter
 from responsibility.uploads import MAX_UPLOAD_BYTES, safe_name
 from tests.assessment.inspections.test_inspection_pages import create_data
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from tests.factories import make_indicator, make_letter, make_target, make_unit, make_user, make_year
 from tests.responsibility.test_uploads import DOCX, EXE, JPEG, PDF, PNG
 
 TODAY = date(2026, 10, 5)  # the third quarter is open for filing (deadline 10 October)
@@ -140,19 +140,10 @@ class UploadFieldTests(TestCase):
         cls.office = make_user(city_role=roles.OFFICE)
         indicator = make_indicator(code="C2", name="专项整治", weights={"district": "100.00"})
         # 梁溪区's letter waits for its signature; 锡山区's is signed and its third quarter open.
-        cls.letter = ResponsibilityLetter.objects.create(
-            year=year, unit=cls.liangxi, status=LetterStatus.ISSUED, doc_seq=1, issued_on=date(2026, 2, 1)
+        cls.letter = make_letter(
+            year, cls.liangxi, status=LetterStatus.ISSUED, seq=1, indicators=[indicator], weight=100
         )
-        Target.objects.create(letter=cls.letter, indicator=indicator, weight=100)
-        signed = ResponsibilityLetter.objects.create(
-            year=year,
-            unit=cls.xishan,
-            status=LetterStatus.SIGNED,
-            doc_seq=2,
-            issued_on=date(2026, 2, 1),
-            signed_on=date(2026, 2, 3),
-        )
-        cls.target = Target.objects.create(letter=signed, indicator=indicator, weight=100)
+        cls.target = make_target(make_letter(year, cls.xishan, seq=2), indicator, weight=100)
         inspection = Inspection.objects.create(year=year, date=date(2026, 9, 1), team="第一督查组")
         inspection.units.set([cls.liangxi])
         cls.finding = Finding.objects.create(

@@ -13,44 +13,21 @@ from assessment.models import (
     Finding,
     FindingStatus,
     Inspection,
-    Report,
     ReportStatus,
 )
 from responsibility import roles
-from responsibility.models import LetterStatus, ResponsibilityLetter, Target, UnitKind
-from tests.assessment.factories import at, make_accident
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from responsibility.models import UnitKind
+from tests.assessment.factories import at, make_accident, make_report
+from tests.factories import make_indicator, make_letter, make_target, make_unit, make_user, make_year
 
 TODAY = date(2026, 10, 12)  # after the third quarter's deadline (10 October)
 WEIGHTS = {"district": "50.00", "dept_professional": "50.00"}
 
 
 def sign_letter(year, unit, indicators, seq: int) -> dict:
-    letter = ResponsibilityLetter.objects.create(
-        year=year,
-        unit=unit,
-        status=LetterStatus.SIGNED,
-        doc_seq=seq,
-        doc_number=f"锡安委〔{year.year}〕{seq}号",
-        issued_on=date(year.year, 2, 1),
-        signed_on=date(year.year, 2, 3),
-    )
-    return {
-        indicator.code: Target.objects.create(letter=letter, indicator=indicator, weight=50)
-        for indicator in indicators
-    }
-
-
-def report(year, target, status: str, *, late: bool = False, quarter: int = 3) -> Report:
-    return Report.objects.create(
-        target=target,
-        unit=target.letter.unit,
-        year=year,
-        quarter=quarter,
-        value=50,
-        status=status,
-        late=late,
-    )
+    """`unit`'s signed letter, 50 points for each indicator: its targets by indicator code."""
+    letter = make_letter(year, unit, seq=seq)
+    return {indicator.code: make_target(letter, indicator, weight=50) for indicator in indicators}
 
 
 def build_city(test_class) -> None:
@@ -69,12 +46,13 @@ def build_city(test_class) -> None:
     liangxi = sign_letter(c.year, c.liangxi, indicators, 1)
     xishan = sign_letter(c.year, c.xishan, indicators, 2)
     zhujian = sign_letter(c.year, c.zhujian, indicators, 3)
-    report(c.year, liangxi["E1"], ReportStatus.APPROVED)
-    report(c.year, xishan["E1"], ReportStatus.SUBMITTED, late=True)
-    report(c.year, xishan["E2"], ReportStatus.APPROVED)
-    report(c.year, zhujian["E1"], ReportStatus.DRAFT)
-    report(c.year, zhujian["E2"], ReportStatus.RETURNED)
-    report(c.year, liangxi["E2"], ReportStatus.APPROVED, quarter=2)  # another quarter: not counted
+    make_report(liangxi["E1"], value=50, status=ReportStatus.APPROVED)
+    make_report(xishan["E1"], value=50, status=ReportStatus.SUBMITTED, late=True)
+    make_report(xishan["E2"], value=50, status=ReportStatus.APPROVED)
+    make_report(zhujian["E1"], value=50, status=ReportStatus.DRAFT)
+    make_report(zhujian["E2"], value=50, status=ReportStatus.RETURNED)
+    # Another quarter: not counted.
+    make_report(liangxi["E2"], quarter=2, value=50, status=ReportStatus.APPROVED)
 
     make_accident(unit=c.liangxi, occurred_at=at(2026, 7, 15), deaths=2)
     make_accident(unit=c.liangxi, occurred_at=at(2025, 8, 1), deaths=2)
@@ -119,7 +97,7 @@ def add_units(year, indicators, n: int, *, start: int = 100) -> None:
             name=f"新区{i:03d}", code=f"xin{i:03d}", kind=UnitKind.DISTRICT, sort_order=start + i
         )
         targets = sign_letter(year, unit, indicators, start + i)
-        report(year, targets["E1"], ReportStatus.SUBMITTED, late=True)
+        make_report(targets["E1"], value=50, status=ReportStatus.SUBMITTED, late=True)
         make_accident(unit=unit, occurred_at=at(2026, 8, 3), deaths=1)
         inspection.units.add(unit)
         Finding.objects.create(inspection=inspection, unit=unit, problem="问题", deadline=date(2026, 9, 1))

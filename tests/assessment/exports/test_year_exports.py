@@ -38,9 +38,9 @@ from assessment.models import (
 from assessment.results import assessing, finalizing
 from responsibility import roles
 from responsibility.exports import CONTENT_TYPES
-from responsibility.models import LetterStatus, ResponsibilityLetter, Target, UnitKind
-from tests.assessment.factories import at, make_accident
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from responsibility.models import UnitKind
+from tests.assessment.factories import at, make_accident, make_report
+from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 
 HOSTILE = '=HYPERLINK("http://x","点我")'
 SHEETS = ["说明", "责任单位", "目标指标", "季度填报", "事故", "问题隐患", "考核结果"]
@@ -104,27 +104,10 @@ HEADERS = {
 }
 
 
-def signed_letter(year, unit, indicators, *, seq: int) -> ResponsibilityLetter:
-    letter = ResponsibilityLetter.objects.create(
-        year=year,
-        unit=unit,
-        status=LetterStatus.SIGNED,
-        doc_seq=seq,
-        doc_number=f"锡安委〔{year.year}〕{seq}号",
-        issued_on=date(year.year, 2, 1),
-        signed_on=date(year.year, 2, 5),
-    )
-    for indicator in indicators:
-        Target.objects.create(letter=letter, indicator=indicator, weight=50, target_value=100)
-    return letter
-
-
 def approve(letter, value, *, quarter: int = 3, progress: str = "") -> None:
     for target in letter.targets.all():
-        Report.objects.create(
-            target=target,
-            unit=letter.unit,
-            year=letter.year,
+        make_report(
+            target,
             quarter=quarter,
             value=value,
             progress=progress,
@@ -143,7 +126,9 @@ def make_city(year, count: int, *, first_seq: int = 1):
     ]
     for n in range(count):
         unit = make_unit(kind=UnitKind.DISTRICT, sort_order=10 + n)
-        approve(signed_letter(year, unit, indicators, seq=first_seq + n), 90)
+        approve(
+            make_letter(year, unit, seq=first_seq + n, indicators=indicators, weight=50, target_value=100), 90
+        )
         make_accident(unit=unit, occurred_at=at(year.year, 5, 1 + n), title=f"事故{n}", departments=[unit])
 
 
@@ -179,9 +164,12 @@ class YearExportTests(TestCase):
         cls.hostile = make_unit(name=HOSTILE, code="hostile", kind=UnitKind.DISTRICT, sort_order=2)
         a1 = make_indicator(code="A1", name="隐患整改完成率", weights={"district": "50"})
         a2 = make_indicator(code="A2", name="安全培训覆盖率", weights={"district": "50"})
-        cls.letter = signed_letter(cls.year, cls.liangxi, [a1, a2], seq=1)
+        cls.letter = make_letter(
+            cls.year, cls.liangxi, seq=1, indicators=[a1, a2], weight=50, target_value=100
+        )
         approve(cls.letter, Decimal("87.50"), progress="按期完成")
-        approve(signed_letter(cls.year, cls.hostile, [a1, a2], seq=2), 40, progress="@SUM(A1)")
+        hostile = make_letter(cls.year, cls.hostile, seq=2, indicators=[a1, a2], weight=50, target_value=100)
+        approve(hostile, 40, progress="@SUM(A1)")
         make_accident(
             unit=cls.liangxi,
             occurred_at=at(2026, 3, 5, 14, 20),

@@ -14,8 +14,7 @@ from assessment.results import finalizing
 from assessment.results.assessing import assess_year
 from responsibility.models import Target, UnitKind
 from tests.assessment.factories import at
-from tests.assessment.reports.test_reports import sign_letters
-from tests.factories import make_indicator, make_office_user, make_unit, make_year
+from tests.factories import make_catalog_letters, make_indicator, make_office_user, make_unit, make_year
 
 D = Decimal
 SECTOR = ("dept_professional", "enterprise")
@@ -88,7 +87,7 @@ class FindingsInTheAssessmentTests(TestCase):
             )
         }
         cls.u = u
-        sign_letters(cls.year, list(u.values()))
+        make_catalog_letters(cls.year, list(u.values()))
         inspection = make_inspection(cls.year)
         cls.f1 = make_finding(
             inspection, u["liangxi"], date(2026, 9, 30), problem="某商业综合体消防通道被占用"
@@ -193,7 +192,7 @@ class QueryCountTests(TestCase):
                 make_unit(kind=[UnitKind.DISTRICT, UnitKind.DEPT_PROFESSIONAL][i % 2], sort_order=start + i)
                 for i in range(n)
             ]
-            sign_letters(year, units)
+            make_catalog_letters(year, units)
             for unit in units:
                 make_finding(inspection, unit, date(2026, 9, 30))
                 make_finding(inspection, unit, date(2026, 8, 31), FindingStatus.SUBMITTED, major_hazard=True)

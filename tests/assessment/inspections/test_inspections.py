@@ -1,13 +1,11 @@
-"""Inspections and findings: recording, every rectification step, overdue dates, uploads, the demo."""
+"""Inspections and findings: recording, every rectification step, overdue dates, uploads."""
 
-import io
 from datetime import date
 
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
@@ -491,32 +489,3 @@ class UploadTests(TestCase):
         form = FindingForm({"unit": "99", "problem": "问题", "deadline": "2026-09-30"}, units={})
         self.assertFalse(form.is_valid())
         self.assertIn("unit", form.errors)
-
-
-@time_machine.travel(date(2026, 11, 28))
-class DemoTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        call_command("seed_demo", stdout=io.StringIO())
-
-    def test_the_demo_has_findings_in_every_state_with_an_overdue_one_of_liangxi_and_listed_hazards(self):
-        statuses = set(Finding.objects.filter(inspection__year__year=2026).values_list("status", flat=True))
-        self.assertEqual(statuses, set(FindingStatus.values))
-        overdue = Finding.objects.overdue(date(2026, 11, 28))
-        self.assertEqual(list(overdue.values_list("unit__code", flat=True)), ["liangxi"])
-        self.assertTrue(Finding.objects.filter(major_hazard=True, status=FindingStatus.OPEN).exists())
-        self.assertTrue(Finding.objects.filter(major_hazard=True, status=FindingStatus.CLOSED).exists())
-        rejected = Finding.objects.get(
-            unit__code="liangxi", status=FindingStatus.OPEN, rejection_reason__gt=""
-        )
-        self.assertEqual(rejected.history.first().history_date.date(), date(2026, 10, 23))
-        self.assertEqual(set(InspectionKind.values), set(Inspection.objects.values_list("kind", flat=True)))
-
-    def test_a_second_run_adds_no_inspections(self):
-        before = (Inspection.objects.count(), Finding.objects.count(), Notification.objects.count())
-        out = io.StringIO()
-        call_command("seed_demo", stdout=out)
-        self.assertEqual(
-            (Inspection.objects.count(), Finding.objects.count(), Notification.objects.count()), before
-        )
-        self.assertIn("inspections +0", out.getvalue())

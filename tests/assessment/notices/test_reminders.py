@@ -36,35 +36,19 @@ from assessment.notices.reminders import (
     unit_list_text,
 )
 from responsibility import roles
-from responsibility.models import LetterStatus, ResponsibilityLetter, Target, Year, default_deadlines
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from responsibility.models import LetterStatus, ResponsibilityLetter, Year, default_deadlines
+from tests.assessment.factories import make_report
+from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 
 
 def at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
 
 
-def signed_letter(year, unit, indicators, *, seq: int) -> ResponsibilityLetter:
-    letter = ResponsibilityLetter.objects.create(
-        year=year,
-        unit=unit,
-        status=LetterStatus.SIGNED,
-        doc_seq=seq,
-        doc_number=f"锡安委〔{year.year}〕{seq}号",
-        issued_on=date(year.year, 2, 1),
-        signed_on=date(year.year, 2, 5),
-    )
-    for indicator in indicators:
-        Target.objects.create(letter=letter, indicator=indicator, weight=10)
-    return letter
-
-
 def report(letter, code: str, status: str, *, quarter: int = 3, submitted_on: date | None = None) -> Report:
     target = letter.targets.get(indicator__code=code)
-    return Report.objects.create(
-        target=target,
-        unit=letter.unit,
-        year=letter.year,
+    return make_report(
+        target,
         quarter=quarter,
         value=1,
         status=status,
@@ -156,21 +140,16 @@ class LadderTests(TestCase):
         cls.xishan = make_unit(name="锡山区", code="xishan", sort_order=2)
         cls.huishan = make_unit(name="惠山区", code="huishan", sort_order=3)
         cls.closed = make_unit(name="停用单位", code="closed", sort_order=4, active=False)
-        cls.letter_a = signed_letter(cls.year, cls.liangxi, [*entered, derived], seq=1)
+        cls.letter_a = make_letter(cls.year, cls.liangxi, seq=1, indicators=[*entered, derived], weight=10)
         report(cls.letter_a, "E1", ReportStatus.SUBMITTED, submitted_on=date(2026, 10, 1))
         report(cls.letter_a, "E2", ReportStatus.DRAFT)
-        cls.letter_b = signed_letter(cls.year, cls.xishan, entered, seq=2)
+        cls.letter_b = make_letter(cls.year, cls.xishan, seq=2, indicators=entered, weight=10)
         report(cls.letter_b, "E1", ReportStatus.APPROVED)
         report(cls.letter_b, "E2", ReportStatus.APPROVED)
         report(cls.letter_b, "E3", ReportStatus.SUBMITTED, submitted_on=date(2026, 10, 9))
-        signed_letter(cls.year, cls.closed, entered, seq=4)
-        cls.letter_c = ResponsibilityLetter.objects.create(
-            year=cls.year,
-            unit=cls.huishan,
-            status=LetterStatus.ISSUED,
-            doc_seq=3,
-            doc_number="锡安委〔2026〕3号",
-            issued_on=date(2026, 2, 16),
+        make_letter(cls.year, cls.closed, seq=4, indicators=entered, weight=10)
+        cls.letter_c = make_letter(
+            cls.year, cls.huishan, status=LetterStatus.ISSUED, seq=3, issued_on=date(2026, 2, 16)
         )
         cls.reporter_a = make_user(username="liangxi_tb", email="tb@liangxi.gov.cn", unit=cls.liangxi)
         cls.head_a = make_user(username="liangxi_fz", unit=cls.liangxi, unit_role="head")
@@ -418,7 +397,7 @@ class LadderQueryTests(TestCase):
     def add_units(cls, n: int, start: int = 0):
         for i in range(start, start + n):
             unit = make_unit(name=f"单位{i:03d}", code=f"u{i:03d}")
-            signed_letter(cls.year, unit, cls.indicators, seq=i + 1)
+            make_letter(cls.year, unit, seq=i + 1, indicators=cls.indicators, weight=10)
             make_user(unit=unit)
             make_user(unit=unit, unit_role="head")
             make_finding(unit, cls.year, date(2026, 10, 1))
@@ -448,7 +427,7 @@ class CommandAndTaskTests(TestCase):
         year = make_year(2026)
         indicator = make_indicator(code="E1", weights={"district": "10"})
         unit = make_unit(name="梁溪区", code="liangxi")
-        signed_letter(year, unit, [indicator], seq=1)
+        make_letter(year, unit, seq=1, indicators=[indicator], weight=10)
         make_user(username="liangxi_tb", unit=unit)
 
     @time_machine.travel(at(date(2026, 10, 3), 8), tick=False)

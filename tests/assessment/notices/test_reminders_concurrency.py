@@ -12,9 +12,7 @@ from django.test import TransactionTestCase
 from assessment.models import Circular, Notification, NotificationKind
 from assessment.notices.reminders import send_reminders
 from responsibility import roles
-from tests.factories import make_indicator, make_unit, make_user, make_year
-
-from .test_reminders import signed_letter
+from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
 
 UNITS = 30
 
@@ -26,7 +24,7 @@ class ConcurrentRemindersTests(TransactionTestCase):
         indicators = [make_indicator(code=f"E{i}", weights={"district": "10"}) for i in range(2)]
         for i in range(UNITS):
             unit = make_unit(name=f"单位{i:02d}", code=f"u{i:02d}", sort_order=i)
-            signed_letter(year, unit, indicators, seq=i + 1)
+            make_letter(year, unit, seq=i + 1, indicators=indicators, weight=10)
             make_user(unit=unit, email=f"r{i}@example.gov.cn")
             make_user(unit=unit, unit_role="head", email=f"h{i}@example.gov.cn")
         for n in range(2):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessment.models import Report, ReportStatus
 from assessment.reports.workbook import HEADERS
+from tests.assessment.factories import make_report
 
 from .test_reports import ReportTestCase
 
@@ -45,9 +46,7 @@ class ReportImportTests(ReportTestCase):
         )
 
     def test_the_template_lists_the_targets_with_last_quarters_value(self):
-        Report.objects.create(
-            target=self.target(self.tasks), unit=self.liangxi, year=self.year, quarter=2, value=D(60)
-        )
+        make_report(self.target(self.tasks), quarter=2, value=D(60))
         response = self.client.get(reverse("assessment:report_template", args=self.base))
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         sheet = book["季度填报"]
@@ -128,14 +127,7 @@ class ReportImportTests(ReportTestCase):
         self.assertFalse(Report.objects.exists())
 
     def test_submitted_values_are_not_changed_by_an_import(self):
-        Report.objects.create(
-            target=self.target(self.tasks),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=3,
-            value=D(70),
-            status=ReportStatus.SUBMITTED,
-        )
+        make_report(self.target(self.tasks), value=D(70), status=ReportStatus.SUBMITTED)
         response = self.upload(workbook_bytes([["C2", "", "", None, 99, ""], ["G1", "", "", None, 5, ""]]))
         self.assertContains(response, "第 2 行：C2 已提交，不能通过导入修改。")
         self.client.post(reverse("assessment:report_import_confirm", args=self.base))

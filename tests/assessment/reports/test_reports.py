@@ -14,22 +14,13 @@ from django.urls import reverse
 
 from assessment.models import QuarterLock, Report, ReportStatus
 from assessment.reports import services as report_services
-from responsibility import roles, services
-from responsibility.models import LetterStatus, ResponsibilityLetter, UnitKind
-from tests.factories import make_indicator, make_unit, make_user, make_year
+from responsibility import roles
+from responsibility.models import ResponsibilityLetter, UnitKind
+from tests.assessment.factories import make_report
+from tests.factories import make_catalog_letters, make_indicator, make_unit, make_user, make_year
 
 D = Decimal
 PDF = b"%PDF-1.4\nevidence\n"
-
-
-def sign_letters(year, units):
-    """Every unit's letter drafted from the catalog, issued and signed (no scan needed here)."""
-    services.create_letters(year, services.plan_letters(year))
-    letters = ResponsibilityLetter.objects.filter(year=year, unit__in=units)
-    services.issue_letters(
-        year, list(letters.values_list("pk", flat=True)), issued_on=date(2026, 2, 1), issuer_name="市长"
-    )
-    letters.update(status=LetterStatus.SIGNED, signed_on=date(2026, 2, 5))
 
 
 class ReportTestCase(TestCase):
@@ -57,7 +48,7 @@ class ReportTestCase(TestCase):
             weights={"district": "30.00"},
             params={"per_unit": "1"},
         )
-        sign_letters(cls.year, [cls.liangxi, cls.xishan])
+        make_catalog_letters(cls.year, [cls.liangxi, cls.xishan])
         cls.reporter = make_user(unit=cls.liangxi, unit_role="reporter", name="孙丽")
         cls.colleague = make_user(unit=cls.liangxi, unit_role="reporter", name="钱进")
         cls.head = make_user(unit=cls.liangxi, unit_role="head")
@@ -90,14 +81,7 @@ class FilingTests(ReportTestCase):
         self.client.force_login(self.reporter)
 
     def test_the_page_lists_the_entered_targets_only_with_last_quarters_value(self):
-        Report.objects.create(
-            target=self.target(self.tasks),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=2,
-            value=D(60),
-            status=ReportStatus.APPROVED,
-        )
+        make_report(self.target(self.tasks), quarter=2, value=D(60), status=ReportStatus.APPROVED)
         response = self.client.get(self.entry_url())
         self.assertContains(response, "C2 专项整治")
         self.assertContains(response, "G1 宣传培训")
@@ -200,11 +184,8 @@ class FilingTests(ReportTestCase):
         self.assertFalse(Report.objects.filter(quarter=4).exists())
 
     def test_a_returned_report_shows_the_comment_and_can_be_corrected(self):
-        report = Report.objects.create(
-            target=self.target(self.training),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=3,
+        report = make_report(
+            self.target(self.training),
             value=D(5),
             status=ReportStatus.RETURNED,
             review_comment="数值应为百分比",
@@ -274,14 +255,7 @@ class ConcurrentEditTests(ReportTestCase):
 class ReviewTests(ReportTestCase):
     def setUp(self):
         self.submitted = [
-            Report.objects.create(
-                target=self.target(ind, unit),
-                unit=unit,
-                year=self.year,
-                quarter=3,
-                value=D(v),
-                status=ReportStatus.SUBMITTED,
-            )
+            make_report(self.target(ind, unit), value=D(v), status=ReportStatus.SUBMITTED)
             for unit in (self.liangxi, self.xishan)
             for ind, v in ((self.tasks, 70), (self.training, 50))
         ]
@@ -295,14 +269,7 @@ class ReviewTests(ReportTestCase):
         )
 
     def test_the_queue_lists_submitted_reports_with_warnings(self):
-        Report.objects.create(
-            target=self.target(self.tasks),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=2,
-            value=D(90),
-            status=ReportStatus.APPROVED,
-        )
+        make_report(self.target(self.tasks), quarter=2, value=D(90), status=ReportStatus.APPROVED)
         response = self.client.get(reverse("assessment:review_queue"))
         self.assertContains(response, "共 4 条")
         self.assertContains(response, "累计值 70 低于上季度的 90")
@@ -325,9 +292,7 @@ class ReviewTests(ReportTestCase):
         self.assertFalse(other.editable)
 
     def test_illegal_transitions_are_refused(self):
-        draft = Report.objects.create(
-            target=self.target(self.training), unit=self.liangxi, year=self.year, quarter=2, value=D(1)
-        )
+        draft = make_report(self.target(self.training), quarter=2, value=D(1))
         self.assertContains(self.review(draft, "approve"), "当前为“草稿”，不能执行此操作")
         self.review(self.submitted[0], "approve")
         self.assertContains(self.review(self.submitted[0], "return", "再看看"), "当前为“已通过”")
@@ -412,15 +377,7 @@ class AccessTests(ReportTestCase):
 @time_machine.travel(date(2026, 10, 12))
 class OverviewTests(ReportTestCase):
     def test_cells_show_each_state_and_missing_is_overdue_after_the_deadline(self):
-        Report.objects.create(
-            target=self.target(self.tasks),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=3,
-            value=D(1),
-            status=ReportStatus.APPROVED,
-            late=True,
-        )
+        make_report(self.target(self.tasks), value=D(1), status=ReportStatus.APPROVED, late=True)
         self.client.force_login(self.office)
         response = self.client.get(reverse("assessment:quarter_overview"), {"year": 2026, "quarter": 3})
         self.assertContains(response, 'title="已通过（迟报）"')
@@ -464,17 +421,10 @@ class ReportQueryCountTests(ReportTestCase):
     def grow(self, n):
         units = [make_unit(name=f"区{n}-{i}", code=f"g{n}x{i}", kind=UnitKind.DISTRICT) for i in range(n)]
         ResponsibilityLetter.objects.filter(year=self.year).delete()
-        sign_letters(self.year, [self.liangxi, self.xishan, *units])
+        make_catalog_letters(self.year, [self.liangxi, self.xishan, *units])
         for unit in [self.liangxi, self.xishan, *units]:
             for indicator in (self.tasks, self.training):
-                Report.objects.create(
-                    target=self.target(indicator, unit),
-                    unit=unit,
-                    year=self.year,
-                    quarter=3,
-                    value=D(5),
-                    status=ReportStatus.SUBMITTED,
-                )
+                make_report(self.target(indicator, unit), value=D(5), status=ReportStatus.SUBMITTED)
 
     def test_entry_review_and_overview_do_not_grow_with_units(self):
         self.grow(8)  # 10 units
@@ -537,23 +487,8 @@ class SaveQueryCountTests(ReportTestCase):
 @time_machine.travel(date(2026, 10, 12))
 class OfficeHomeTests(ReportTestCase):
     def test_the_office_sees_what_waits_for_review_and_this_months_accidents(self):
-        Report.objects.create(
-            target=self.target(self.tasks),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=3,
-            value=D(1),
-            status=ReportStatus.SUBMITTED,
-            late=True,
-        )
-        Report.objects.create(
-            target=self.target(self.training),
-            unit=self.liangxi,
-            year=self.year,
-            quarter=3,
-            value=D(1),
-            status=ReportStatus.SUBMITTED,
-        )
+        make_report(self.target(self.tasks), value=D(1), status=ReportStatus.SUBMITTED, late=True)
+        make_report(self.target(self.training), value=D(1), status=ReportStatus.SUBMITTED)
         from tests.assessment.factories import at, make_accident
 
         make_accident(unit=self.liangxi, occurred_at=at(2026, 10, 3), deaths=3)

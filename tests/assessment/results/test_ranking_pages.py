@@ -16,9 +16,15 @@ from assessment.results import finalizing
 from responsibility import roles
 from responsibility.models import Target, Unit
 from tests.assessment.factories import at, make_accident
-from tests.assessment.reports.test_reports import sign_letters
 from tests.assessment.results import test_assess
-from tests.factories import make_indicator, make_office_user, make_unit, make_user, make_year
+from tests.factories import (
+    make_catalog_letters,
+    make_indicator,
+    make_office_user,
+    make_unit,
+    make_user,
+    make_year,
+)
 
 
 @time_machine.travel(date(2027, 2, 1))
@@ -131,7 +137,7 @@ def make_quarter_year():
         "xishan": make_unit(code="xishan", name="锡山区", sort_order=2),
         "evil": make_unit(code="evil", name=HOSTILE, sort_order=3),
     }
-    sign_letters(year, list(units.values()))
+    make_catalog_letters(year, list(units.values()))
     Target.objects.filter(indicator__code="X1").update(target_value=0)
     Deduction.objects.create(
         target=test_assess.target(units["liangxi"], "B1"), points=1, reason="安委会未按季度研究安全生产工作"
@@ -200,7 +206,7 @@ class QuarterChangeTests(TestCase):
 
     def test_last_years_final_ranks_are_still_compared_with(self):
         last_year = make_year(2025)
-        sign_letters(last_year, list(self.u.values()))
+        make_catalog_letters(last_year, list(self.u.values()))
         Target.objects.filter(letter__year=last_year, indicator__code="X1").update(target_value=0)
         make_accident(unit=self.u["evil"], occurred_at=at(2025, 6, 1), deaths=1)
         finalizing.finalize(last_year, user=self.office)  # 2025: liangxi 1, xishan 1, evil 3
@@ -216,7 +222,7 @@ class QuarterChangeTests(TestCase):
         with self.assertNumQueries(RANKING_QUERIES):
             self.page()
         make_unit(code="more1", name="新吴区")
-        sign_letters(self.year, [Unit.objects.get(code="more1")])
+        make_catalog_letters(self.year, [Unit.objects.get(code="more1")])
         with self.assertNumQueries(RANKING_QUERIES):
             response = self.page()
         self.assertEqual(len(response.context["table"].data), 4)

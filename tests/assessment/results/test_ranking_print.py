@@ -13,9 +13,15 @@ from assessment.models import Adjustment, Deduction
 from assessment.results import finalizing
 from responsibility import roles
 from responsibility.models import Target, Unit
-from tests.assessment.reports.test_reports import sign_letters
 from tests.assessment.results.test_ranking_pages import HOSTILE, make_quarter_year
-from tests.factories import make_indicator, make_office_user, make_unit, make_user, make_year
+from tests.factories import (
+    make_catalog_letters,
+    make_indicator,
+    make_office_user,
+    make_unit,
+    make_user,
+    make_year,
+)
 from tests.responsibility.test_letter_document import pdf_font_names, pdf_text
 
 TITLE = "2026年度安全生产目标责任考核排名（板块）"
@@ -128,7 +134,7 @@ class RankingPrintTests(TestCase):
         with self.assertNumQueries(PRINT_QUERIES):
             self.get()
         more = [make_unit(code=f"more{i}", name=f"新增区{i}", sort_order=10 + i) for i in range(10)]
-        sign_letters(self.year, more)
+        make_catalog_letters(self.year, more)
         with self.assertNumQueries(PRINT_QUERIES):
             response = self.get()
         self.assertEqual(len(response.context["rows"]), 13)
@@ -147,7 +153,7 @@ class TwentyUnitsOnOnePageTests(TestCase):
             code="B1", name="责任落实", rule="item_deduction", source="assessed", weights={"district": "100"}
         )
         units = [make_unit(code=f"d{i}", name=f"第{i}测试开发区管委会", sort_order=i) for i in range(1, 21)]
-        sign_letters(year, units)
+        make_catalog_letters(year, units)
         for i, unit in enumerate(units):
             Deduction.objects.create(
                 target=Target.objects.get(letter__unit=unit), points=i / 2 + 0.5, reason="台账不全"
