@@ -60,9 +60,7 @@ class CsrfTests(AccessFixtures, TestCase):
     def setUp(self):
         self.client = Client(enforce_csrf_checks=True)
         self.sessions = RoleSessions(self.client, self.users)
-        pdfs = each_pdf_made_once()
-        pdfs.__enter__()
-        self.addCleanup(pdfs.__exit__, None, None, None)
+        self.enterContext(each_pdf_made_once())
 
     def post(self, role: str, path: str, data=None, *, token: str | None = None, cookie: str | None = None):
         """POST as `role` in a transaction that is rolled back; returns the response and whether
