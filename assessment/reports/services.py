@@ -245,6 +245,24 @@ def signed_letter(unit: Unit, year: Year) -> ResponsibilityLetter | None:
     return ResponsibilityLetter.objects.filter(unit=unit, year=year, status=LetterStatus.SIGNED).first()
 
 
+def warnings_for(
+    target: Target, value: Decimal | None, previous: Decimal | None, register_deaths: int
+) -> list[str]:
+    """The guardrail warnings on `value` for `target`: the same at entry and in review."""
+    rule = target.indicator.rule
+    return guardrails.report_warnings(
+        value,
+        previous,
+        counts_deaths=rule == IndicatorRule.CAP_DEDUCTION,
+        register_deaths=register_deaths,
+        completion_target=target.target_value if rule == IndicatorRule.COMPLETION else None,
+    )
+
+
+def _register_deaths(year: Year) -> dict[int, int]:
+    return {unit_id: f.current.deaths for unit_id, f in accidents.accident_figures(year).items()}
+
+
 def attach_warnings(reports: list[Report]) -> None:
     """Give each report its guardrail warnings, in three queries whatever the number of rows."""
     previous = {
@@ -253,14 +271,27 @@ def attach_warnings(reports: list[Report]) -> None:
             target__in={r.target_id for r in reports}, quarter__in={r.quarter - 1 for r in reports}
         ).only("target_id", "quarter", "value")
     }
-    deaths = {}
-    for year in {r.year for r in reports}:
-        figures = accidents.accident_figures(year)
-        deaths[year.pk] = {unit_id: f.current.deaths for unit_id, f in figures.items()}
+    deaths = {year.pk: _register_deaths(year) for year in {r.year for r in reports}}
     for report in reports:
-        report.warnings = guardrails.report_warnings(
+        report.warnings = warnings_for(
+            report.target,
             report.value,
             previous.get((report.target_id, report.quarter)),
-            counts_deaths=report.target.indicator.rule == IndicatorRule.CAP_DEDUCTION,
-            register_deaths=deaths.get(report.year_id, {}).get(report.unit_id, 0),
+            deaths.get(report.year_id, {}).get(report.unit_id, 0),
         )
+
+
+def attach_entry_warnings(unit: Unit, year: Year, rows) -> None:
+    """Give each row of the entry page (ReportRowForm) the warnings on the value it shows: the
+    value typed when the page was posted and it is a number, else the stored one."""
+    deaths = 0
+    if any(row.target.indicator.rule == IndicatorRule.CAP_DEDUCTION for row in rows):
+        deaths = _register_deaths(year).get(unit.pk, 0)
+    for row in rows:
+        cleaned = getattr(row, "cleaned_data", None)
+        if row.is_bound and cleaned is not None and "value" in cleaned:
+            value = cleaned["value"]
+        else:
+            value = row.report.value if row.report is not None else None
+        previous = row.previous.value if row.previous is not None else None
+        row.warnings = warnings_for(row.target, value, previous, deaths)

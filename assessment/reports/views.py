@@ -135,6 +135,7 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
             messages.info(request, "本季度没有可修改的项目。")
         else:
             messages.error(request, "有需要修改的地方，请看标红的栏目；已填写的内容都保留着。")
+    report_services.attach_entry_warnings(unit, year_obj, rows)
     deadline = report_services.deadline(year_obj, quarter)
     today = timezone.localdate()
     return render(

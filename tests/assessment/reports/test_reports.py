@@ -112,6 +112,31 @@ class FilingTests(ReportTestCase):
         self.assertContains(response, "完成燃气整治")
         self.assertFalse(Report.objects.exists())
 
+    def test_a_completion_over_100_percent_is_a_warning_at_entry_not_an_error(self):
+        target = self.target(self.training)
+        target.target_value = D(100)
+        target.save()
+        response = self.client.post(
+            self.entry_url(), self.row(self.training, value="120") | {"save": "1"}, follow=True
+        )
+        self.assertContains(response, "已保存2026年第3季度草稿")
+        self.assertEqual(self.report(self.training).value, D(120))
+        self.assertContains(response, "▲ 完成率 120.0% 超过 100%（累计值 120，目标值 100），请核对")
+        # Typed again and posted with an error elsewhere, the warning is on the typed value.
+        data = (
+            self.row(self.training, value="150", version="1")
+            | self.row(self.tasks, value="x")
+            | {"save": "1"}
+        )
+        response = self.client.post(self.entry_url(), data)
+        self.assertContains(response, "完成率 150.0% 超过 100%")
+
+    def test_a_value_below_last_quarters_is_a_warning_at_entry(self):
+        make_report(self.target(self.tasks), quarter=2, value=D(60), status=ReportStatus.APPROVED)
+        make_report(self.target(self.tasks), quarter=3, value=D(40))
+        response = self.client.get(self.entry_url())
+        self.assertContains(response, 'data-testid="guardrail">▲ 累计值 40 低于上季度的 60')
+
     def test_bad_values_are_named_at_their_field(self):
         data = self.row(self.tasks, value="-5") | self.row(self.training, value="八十") | {"save": "1"}
         response = self.client.post(self.entry_url(), data)
@@ -273,6 +298,13 @@ class ReviewTests(ReportTestCase):
         response = self.client.get(reverse("assessment:review_queue"))
         self.assertContains(response, "共 4 条")
         self.assertContains(response, "累计值 70 低于上季度的 90")
+
+    def test_the_queue_warns_of_a_completion_over_100_percent(self):
+        target = self.target(self.training, self.xishan)
+        target.target_value = D(40)
+        target.save()
+        response = self.client.get(reverse("assessment:review_queue"))
+        self.assertContains(response, "完成率 125.0% 超过 100%（累计值 50，目标值 40），请核对")
 
     def test_approve_locks_and_return_needs_a_comment(self):
         report = self.submitted[0]
