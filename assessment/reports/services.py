@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -78,7 +79,7 @@ def save_reports(
             target__in=[row.target for row in rows], quarter=quarter
         )
     }
-    late = today > deadline(year, quarter)
+    due = deadline(year, quarter)
     now = timezone.now()
     conflicts = []
     new, changed, uploads = [], [], []
@@ -107,10 +108,15 @@ def save_reports(
         report.progress = row.progress
         report.updated_at = now
         if submit:
+            # 迟报 is judged by the first filing: a report filed on time, returned and answered
+            # after the deadline is not late; one first filed after the deadline stays late.
+            # (A report loaded without its first filing's time counts from its last submission.)
+            first = report.first_submitted_at or report.submitted_at
+            report.late = today > due if first is None else timezone.localdate(first) > due
+            report.first_submitted_at = first or now
             report.status = ReportStatus.SUBMITTED
             report.submitted_by = user
             report.submitted_at = now
-            report.late = late
         uploads.extend((report, upload) for upload in row.files)
     if conflicts:
         # Nothing half-done: the reporter sees both values and decides.
@@ -123,7 +129,15 @@ def save_reports(
     Report.history.bulk_history_create(changed, update=True, default_user=user)
     same = {"version": F("version") + 1, "updated_at": now}
     if submit:
-        same |= {"status": ReportStatus.SUBMITTED, "submitted_by": user, "submitted_at": now, "late": late}
+        same |= {
+            "status": ReportStatus.SUBMITTED,
+            "submitted_by": user,
+            "submitted_at": now,
+            "first_submitted_at": Coalesce(F("first_submitted_at"), F("submitted_at"), Value(now)),
+            "late": Case(
+                When(pk__in=[r.pk for r in changed if r.late], then=Value(True)), default=Value(False)
+            ),
+        }
     Report.objects.filter(pk__in=[report.pk for report in changed]).update(**same)
     for report, upload in uploads:
         Evidence.objects.create(

@@ -208,6 +208,61 @@ class FilingTests(ReportTestCase):
         self.assertContains(response, "已锁定")
         self.assertFalse(Report.objects.filter(quarter=4).exists())
 
+    def submit(self, value, *, today, indicator=None):
+        indicator = indicator or self.training
+        target = self.target(indicator)
+        stored = Report.objects.filter(target=target, quarter=3).first()
+        with time_machine.travel(today):
+            report_services.save_reports(
+                self.liangxi,
+                self.year,
+                3,
+                [
+                    report_services.RowInput(
+                        target=target,
+                        value=D(value),
+                        progress="",
+                        version=stored.version if stored else None,
+                        files=[],
+                    )
+                ],
+                user=self.reporter,
+                submit=True,
+                today=today,
+            )
+        return self.report(indicator)
+
+    def test_a_report_first_filed_on_time_and_answered_late_is_not_late(self):
+        first = self.submit("50", today=date(2026, 10, 8))
+        self.assertFalse(first.late)
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        again = self.submit("55", today=date(2026, 10, 25))
+        self.assertEqual((again.status, again.value, again.late), (ReportStatus.SUBMITTED, D(55), False))
+        self.assertEqual(again.first_submitted_at, first.first_submitted_at)
+        self.assertGreater(again.submitted_at, again.first_submitted_at)
+
+    def test_the_migration_finds_the_first_filing_in_the_history(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        first = self.submit("50", today=date(2026, 10, 8))
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        self.submit("55", today=date(2026, 10, 25))
+        Report.objects.update(first_submitted_at=None)
+        import_module("assessment.migrations.0009_report_first_submitted_at").first_filings(apps, None)
+        self.assertEqual(self.report(self.training).first_submitted_at, first.first_submitted_at)
+
+    def test_a_report_first_filed_late_stays_late_when_answered(self):
+        draft = self.submit("50", today=date(2026, 10, 8))
+        Report.objects.filter(pk=draft.pk).update(
+            status=ReportStatus.DRAFT, first_submitted_at=None, submitted_at=None
+        )  # only a draft before the deadline
+        first = self.submit("50", today=date(2026, 10, 20))
+        self.assertTrue(first.late)
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        self.assertTrue(self.submit("52", today=date(2026, 10, 21)).late)
+
     def test_a_returned_report_shows_the_comment_and_can_be_corrected(self):
         report = make_report(
             self.target(self.training),
