@@ -86,6 +86,10 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
     if request.method == "POST" and not can_file:
         raise PermissionDenied
     locked = report_services.is_locked(year_obj, quarter)
+    if request.method == "POST" and locked:
+        # Refused before any row is checked: the page says why, not which fields to fix.
+        messages.error(request, f"{year}年第{quarter}季度已锁定，不能再填报。如需补报请联系市安委办。")
+        return redirect(request.path)
     rows = _rows(unit, year_obj, quarter, request.POST or None, request.FILES or None)
     conflicts = {}
     if request.method == "POST":

@@ -586,3 +586,51 @@ class OfficeHomeTests(ReportTestCase):
         self.assertEqual(response.context["waiting"]["total"], 2)
         self.assertContains(response, "其中迟报 1 项")
         self.assertContains(response, "本月事故 1 起，其中较大及以上 1 起")
+
+
+@time_machine.travel(date(2026, 10, 12))
+class ReporterHomeLockTests(ReportTestCase):
+    """补报 is offered for an earlier quarter only while it is not locked."""
+
+    def setUp(self):
+        self.client.force_login(self.reporter)
+
+    def home(self):
+        return self.client.get(reverse("home"))
+
+    def test_an_open_last_quarter_is_offered_for_late_filing(self):
+        response = self.home()
+        self.assertContains(response, "前几季度逾期未报 6 项")
+        self.assertContains(response, f'href="{self.entry_url(3)}">补报上季度</a>')
+
+    def test_a_locked_last_quarter_is_not_offered(self):
+        QuarterLock.objects.create(year=self.year, quarter=3)
+        response = self.home()
+        self.assertNotContains(response, "补报上季度")
+        self.assertContains(response, "前几季度逾期未报 4 项")
+        self.assertContains(response, f'href="{self.entry_url(2)}">补报第2季度</a>')
+        self.assertContains(response, "已锁定季度未报 2 项 — 不能再补报")
+
+    def test_nothing_is_offered_when_every_earlier_quarter_is_locked(self):
+        for quarter in (1, 2, 3):
+            QuarterLock.objects.create(year=self.year, quarter=quarter)
+        response = self.home()
+        self.assertNotContains(response, "补报上季度")
+        self.assertNotContains(response, "补报第")
+        self.assertNotContains(response, "前几季度逾期未报")
+        self.assertContains(response, "已锁定季度未报 6 项")
+
+    def test_the_entry_page_refuses_a_write_to_a_locked_quarter(self):
+        report = make_report(
+            self.target(self.training), value=D(5), status=ReportStatus.RETURNED, review_comment="请核对"
+        )
+        QuarterLock.objects.create(year=self.year, quarter=3)
+        page = self.client.get(self.entry_url(3))
+        self.assertContains(page, "本季度已锁定")
+        self.assertNotContains(page, f'name="t{report.target_id}-value"')
+        self.assertNotContains(page, "提交审核")
+        data = self.row(self.training, value="50", version=str(report.version)) | {"submit": "1"}
+        response = self.client.post(self.entry_url(3), data, follow=True)
+        self.assertContains(response, "2026年第3季度已锁定，不能再填报")
+        report.refresh_from_db()
+        self.assertEqual((report.status, report.value), (ReportStatus.RETURNED, D(5)))
