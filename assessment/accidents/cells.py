@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from assessment.models import Industry
-from responsibility.models import SUPERVISING_KINDS, Unit
+from responsibility.models import SUPERVISING_KINDS, TERRITORIAL_KINDS, Unit
 
 MAX_COUNT = 100000
 MAX_LOSS = Decimal("9999999999.99")  # the column's 12 digits, 2 of them decimals
@@ -102,6 +102,16 @@ def _unit(header: str, value, units) -> Unit:
     return unit
 
 
+def _territorial_unit(header: str, value, units) -> Unit:
+    unit = _unit(header, value, units)
+    if unit.kind not in TERRITORIAL_KINDS:
+        raise CellError(
+            f"{header}“{cell_text(value)}”是{unit.get_kind_display()}：{header}须为区、县级市或开发区；"
+            "部门请填在“监管部门”。"
+        )
+    return unit
+
+
 def _departments(header: str, value, units) -> list[Unit]:
     text = cell_text(value)
     for separator in DEPARTMENT_SEPARATORS[1:]:
@@ -180,7 +190,7 @@ PARSERS = {
     "place": _required_text(200),
     "title": _required_text(200),
     "industry": _industry,
-    "unit": _unit,
+    "unit": _territorial_unit,
     "departments": _departments,
     "deaths": _count,
     "serious_injuries": _count,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessment.models import Accident, AccidentGrade, Industry
 from responsibility.forms import ChineseFormMixin
-from responsibility.models import SUPERVISING_KINDS, Unit, Year
+from responsibility.models import SUPERVISING_KINDS, TERRITORIAL_KINDS, Unit, Year
 from responsibility.uploads import CheckedFileField
 
 from . import services as accident_services
@@ -61,11 +61,13 @@ class AccidentForm(ChineseFormMixin, forms.ModelForm):
         accident = self.instance
         unit_ids = [accident.unit_id] if accident.pk else []
         department_ids = list(accident.departments.values_list("pk", flat=True)) if accident.pk else []
-        # Active units, plus the ones already set: a unit deactivated since stays selectable.
+        # Active 板块, plus the one already set: a unit deactivated since stays selectable, and
+        # an older accident whose 属地 is a department shows it, with the error, until changed.
         self.fields["unit"].queryset = Unit.objects.filter(
-            Q(active=True) | Q(pk__in=unit_ids)
+            Q(kind__in=TERRITORIAL_KINDS, active=True) | Q(pk__in=unit_ids)
         ).in_city_order()
         self.fields["unit"].empty_label = "选择属地单位"
+        self.fields["unit"].error_messages["invalid_choice"] = accident_services.NOT_TERRITORIAL
         self.fields["departments"].queryset = (
             Unit.objects.filter(kind__in=SUPERVISING_KINDS)
             .filter(Q(active=True) | Q(pk__in=department_ids))
@@ -110,6 +112,13 @@ class AccidentForm(ChineseFormMixin, forms.ModelForm):
         if occurred_at > timezone.now():
             raise forms.ValidationError("发生时间不能晚于现在。")
         return occurred_at
+
+    def clean_unit(self):
+        unit = self.cleaned_data["unit"]
+        message = accident_services.territorial_unit_error(unit)
+        if message:
+            raise forms.ValidationError(message)
+        return unit
 
     def clean(self):
         data = super().clean()

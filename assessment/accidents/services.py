@@ -12,10 +12,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment.models import Accident, AccidentExemption
-from responsibility.models import Unit
+from responsibility.models import TERRITORIAL_KINDS, Unit
 
 # The figures whose late revision needs a reason, with their names in messages.
 FIGURES = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss": "直接经济损失"}
+
+
+# An accident's 属地 is a 板块; a department or a city enterprise answers through the supervising
+# link (监管部门), never as the 属地. Accidents stored before this check with a department as
+# their 属地 are left as they are: the next revision asks for a 板块.
+NOT_TERRITORIAL = "属地单位须为区、县级市或开发区；部门请填在监管部门。"
+
+
+def territorial_unit_error(unit: Unit | None) -> str | None:
+    """The message when `unit` cannot be an accident's 属地, naming what it is."""
+    if unit is None or unit.kind in TERRITORIAL_KINDS:
+        return None
+    return f"{unit}是{unit.get_kind_display()}：{NOT_TERRITORIAL}"
+
+
+def _check_territorial(unit: Unit | None) -> None:
+    message = territorial_unit_error(unit)
+    if message:
+        raise ValidationError({"unit": message})
 
 
 # --- record and revise -----------------------------------------------------------------
@@ -23,8 +42,12 @@ FIGURES = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct
 
 @transaction.atomic
 def record_accident(*, by, departments: Iterable[Unit] = (), **fields) -> Accident:
-    """Add an accident to the register; its grade is computed from the figures on save."""
+    """Add an accident to the register; its grade is computed from the figures on save.
+
+    Its 属地 (`unit`) must be a 板块 (ValidationError at `unit` otherwise).
+    """
     accident = Accident(**fields)
+    _check_territorial(accident.unit if accident.unit_id else None)
     accident._history_user = by
     accident.save()
     departments = list(departments)
@@ -62,7 +85,8 @@ def revise_accident(
     The values are compared with the stored row (locked for the revision), not with `accident`,
     which a ModelForm may already have changed. After the revision deadline a change of deaths,
     serious injuries or direct loss needs a `revision_reason` (ValidationError at that field); a
-    blank reason keeps the last one given. Exemptions of units that are no longer the accident's
+    blank reason keeps the last one given. The 属地 must be a 板块, also when an accident
+    stored before that check keeps a department as its 属地 (ValidationError at `unit`). Exemptions of units that are no longer the accident's
     属地 or 监管部门 are removed.
     """
     today = today or timezone.localdate()
@@ -80,6 +104,7 @@ def revise_accident(
         return None
     for name in changed:
         setattr(stored, name, fields[name])
+    _check_territorial(stored.unit)
     stored._history_user = by
     # The departments are set without a history record of their own, so that the save below
     # writes one record holding every change of this revision.

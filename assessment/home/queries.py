@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Count, Q
 
 from assessment.inspections.queries import finding_counts, findings_summary
-from assessment.models import Accident, Finding, Report, ReportStatus
+from assessment.models import Accident, Finding, QuarterLock, Report, ReportStatus
 from assessment.reports.views import current_quarter
 from responsibility import services
 from responsibility.models import (
@@ -63,12 +63,24 @@ def my_quarters(user, year: Year, today: date) -> list[dict]:
         for r in Report.objects.filter(target__in=targets).only("target_id", "quarter", "status")
     }
     current = current_quarter(year, today)
+    # A locked quarter takes no more filing: what it misses is not owed (补报) but missed.
+    locked = set(QuarterLock.objects.filter(year=year).values_list("quarter", flat=True))
     units: dict[int, dict] = {}
     for target in targets:
         unit = target.letter.unit
         entry = units.setdefault(
             unit.pk,
-            {"unit": unit, "quarter": current, "owed": 0, "overdue": 0, "returned": 0, "done": 0, "total": 0},
+            {
+                "unit": unit,
+                "quarter": current,
+                "owed": 0,
+                "overdue": 0,
+                "late_quarter": None,  # the latest earlier quarter still open to 补报, if one owes
+                "missed": 0,
+                "returned": 0,
+                "done": 0,
+                "total": 0,
+            },
         )
         for quarter in range(1, current + 1):
             status = reports.get((target.pk, quarter))
@@ -81,7 +93,11 @@ def my_quarters(user, year: Year, today: date) -> list[dict]:
                 else:
                     entry["owed"] += 1
             elif status in (None, ReportStatus.DRAFT):
-                entry["overdue"] += 1
+                if quarter in locked:
+                    entry["missed"] += 1
+                else:
+                    entry["overdue"] += 1
+                    entry["late_quarter"] = max(entry["late_quarter"] or 0, quarter)
     return list(units.values())
 
 

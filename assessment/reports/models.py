@@ -55,6 +55,8 @@ class Report(models.Model):
         verbose_name="提交人",
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # The first filing: a report returned and submitted again is 迟报 only if this was late.
+    first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -78,7 +79,7 @@ def save_reports(
             target__in=[row.target for row in rows], quarter=quarter
         )
     }
-    late = today > deadline(year, quarter)
+    due = deadline(year, quarter)
     now = timezone.now()
     conflicts = []
     new, changed, uploads = [], [], []
@@ -107,10 +108,15 @@ def save_reports(
         report.progress = row.progress
         report.updated_at = now
         if submit:
+            # 迟报 is judged by the first filing: a report filed on time, returned and answered
+            # after the deadline is not late; one first filed after the deadline stays late.
+            # (A report loaded without its first filing's time counts from its last submission.)
+            first = report.first_submitted_at or report.submitted_at
+            report.late = today > due if first is None else timezone.localdate(first) > due
+            report.first_submitted_at = first or now
             report.status = ReportStatus.SUBMITTED
             report.submitted_by = user
             report.submitted_at = now
-            report.late = late
         uploads.extend((report, upload) for upload in row.files)
     if conflicts:
         # Nothing half-done: the reporter sees both values and decides.
@@ -123,7 +129,15 @@ def save_reports(
     Report.history.bulk_history_create(changed, update=True, default_user=user)
     same = {"version": F("version") + 1, "updated_at": now}
     if submit:
-        same |= {"status": ReportStatus.SUBMITTED, "submitted_by": user, "submitted_at": now, "late": late}
+        same |= {
+            "status": ReportStatus.SUBMITTED,
+            "submitted_by": user,
+            "submitted_at": now,
+            "first_submitted_at": Coalesce(F("first_submitted_at"), F("submitted_at"), Value(now)),
+            "late": Case(
+                When(pk__in=[r.pk for r in changed if r.late], then=Value(True)), default=Value(False)
+            ),
+        }
     Report.objects.filter(pk__in=[report.pk for report in changed]).update(**same)
     for report, upload in uploads:
         Evidence.objects.create(
@@ -245,6 +259,24 @@ def signed_letter(unit: Unit, year: Year) -> ResponsibilityLetter | None:
     return ResponsibilityLetter.objects.filter(unit=unit, year=year, status=LetterStatus.SIGNED).first()
 
 
+def warnings_for(
+    target: Target, value: Decimal | None, previous: Decimal | None, register_deaths: int
+) -> list[str]:
+    """The guardrail warnings on `value` for `target`: the same at entry and in review."""
+    rule = target.indicator.rule
+    return guardrails.report_warnings(
+        value,
+        previous,
+        counts_deaths=rule == IndicatorRule.CAP_DEDUCTION,
+        register_deaths=register_deaths,
+        completion_target=target.target_value if rule == IndicatorRule.COMPLETION else None,
+    )
+
+
+def _register_deaths(year: Year) -> dict[int, int]:
+    return {unit_id: f.current.deaths for unit_id, f in accidents.accident_figures(year).items()}
+
+
 def attach_warnings(reports: list[Report]) -> None:
     """Give each report its guardrail warnings, in three queries whatever the number of rows."""
     previous = {
@@ -253,14 +285,27 @@ def attach_warnings(reports: list[Report]) -> None:
             target__in={r.target_id for r in reports}, quarter__in={r.quarter - 1 for r in reports}
         ).only("target_id", "quarter", "value")
     }
-    deaths = {}
-    for year in {r.year for r in reports}:
-        figures = accidents.accident_figures(year)
-        deaths[year.pk] = {unit_id: f.current.deaths for unit_id, f in figures.items()}
+    deaths = {year.pk: _register_deaths(year) for year in {r.year for r in reports}}
     for report in reports:
-        report.warnings = guardrails.report_warnings(
+        report.warnings = warnings_for(
+            report.target,
             report.value,
             previous.get((report.target_id, report.quarter)),
-            counts_deaths=report.target.indicator.rule == IndicatorRule.CAP_DEDUCTION,
-            register_deaths=deaths.get(report.year_id, {}).get(report.unit_id, 0),
+            deaths.get(report.year_id, {}).get(report.unit_id, 0),
         )
+
+
+def attach_entry_warnings(unit: Unit, year: Year, rows) -> None:
+    """Give each row of the entry page (ReportRowForm) the warnings on the value it shows: the
+    value typed when the page was posted and it is a number, else the stored one."""
+    deaths = 0
+    if any(row.target.indicator.rule == IndicatorRule.CAP_DEDUCTION for row in rows):
+        deaths = _register_deaths(year).get(unit.pk, 0)
+    for row in rows:
+        cleaned = getattr(row, "cleaned_data", None)
+        if row.is_bound and cleaned is not None and "value" in cleaned:
+            value = cleaned["value"]
+        else:
+            value = row.report.value if row.report is not None else None
+        previous = row.previous.value if row.previous is not None else None
+        row.warnings = warnings_for(row.target, value, previous, deaths)

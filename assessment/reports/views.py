@@ -86,6 +86,10 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
     if request.method == "POST" and not can_file:
         raise PermissionDenied
     locked = report_services.is_locked(year_obj, quarter)
+    if request.method == "POST" and locked:
+        # Refused before any row is checked: the page says why, not which fields to fix.
+        messages.error(request, f"{year}年第{quarter}季度已锁定，不能再填报。如需补报请联系市安委办。")
+        return redirect(request.path)
     rows = _rows(unit, year_obj, quarter, request.POST or None, request.FILES or None)
     conflicts = {}
     if request.method == "POST":
@@ -135,6 +139,7 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
             messages.info(request, "本季度没有可修改的项目。")
         else:
             messages.error(request, "有需要修改的地方，请看标红的栏目；已填写的内容都保留着。")
+    report_services.attach_entry_warnings(unit, year_obj, rows)
     deadline = report_services.deadline(year_obj, quarter)
     today = timezone.localdate()
     return render(

@@ -178,12 +178,28 @@ class AccidentFormTests(AccidentPageTestCase):
         self.assertContains(response, 'value="两人"')
         self.assertFalse(Accident.objects.filter(place="梁溪区某某路 88 号").exists())
 
-    def test_a_territorial_unit_is_not_its_own_department(self):
-        response = self.client.post(CREATE, form_data(unit=self.zhujian.pk, departments=[self.zhujian.pk]))
+    def test_a_department_is_not_offered_nor_accepted_as_territorial_unit(self):
+        response = self.client.get(CREATE)
+        offered = list(response.context["form"].fields["unit"].queryset)
+        self.assertEqual(offered, [self.liangxi, self.xishan])
+        response = self.client.post(CREATE, form_data(unit=self.zhujian.pk, departments=[self.gongan.pk]))
         self.assertEqual(
-            response.context["form"].errors["departments"],
-            ["监管部门不能与属地单位（市住房城乡建设局）相同。"],
+            response.context["form"].errors["unit"], ["属地单位须为区、县级市或开发区；部门请填在监管部门。"]
         )
+        self.assertContains(response, "部门请填在监管部门")
+        self.assertFalse(Accident.objects.filter(title="某工地高处坠落事故").exists())
+
+    def test_an_older_accident_with_a_department_as_territorial_unit_says_so_at_the_field(self):
+        old = make_accident(unit=self.zhujian, occurred_at=at(2026, 2, 1), title="旧登记")
+        response = self.client.post(
+            self.edit(old), form_data(occurred_at="2026-02-01T10:00", title="旧登记", unit=self.zhujian.pk)
+        )
+        self.assertEqual(
+            response.context["form"].errors["unit"],
+            ["市住房城乡建设局是专业类部门：属地单位须为区、县级市或开发区；部门请填在监管部门。"],
+        )
+        old.refresh_from_db()
+        self.assertEqual(old.unit, self.zhujian)
 
     def test_the_same_accident_is_not_recorded_twice(self):
         data = form_data(occurred_at="2026-03-05T14:20", title="梁溪区某工地坍塌事故", unit=self.liangxi.pk)

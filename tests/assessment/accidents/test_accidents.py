@@ -257,6 +257,35 @@ class RevisionTests(TestCase):
         )
         self.assertEqual(revised.place, "梁溪区某工地")
 
+    def test_a_department_is_never_recorded_as_territorial_unit(self):
+        with self.assertRaises(ValidationError) as raised:
+            services.record_accident(
+                by=self.office,
+                occurred_at=at(2026, 3, 2, 9),
+                place="某处",
+                title="某事故",
+                industry=Industry.OTHER,
+                unit=self.zhujian,
+                deaths=1,
+            )
+        self.assertIn("属地单位须为区、县级市或开发区", raised.exception.message_dict["unit"][0])
+        self.assertFalse(Accident.objects.filter(title="某事故").exists())
+
+    def test_a_revision_cannot_make_a_department_the_territorial_unit(self):
+        with self.assertRaises(ValidationError) as raised:
+            self.revise(today=date(2026, 3, 2), unit=self.jiaotong)
+        self.assertIn("部门请填在监管部门", raised.exception.message_dict["unit"][0])
+        self.accident.refresh_from_db()
+        self.assertEqual(self.accident.unit, self.liangxi)
+
+    def test_an_older_accident_with_a_department_as_territorial_unit_must_change_it(self):
+        # Stored before the check (no migration changes it); its next revision asks for a 板块.
+        old = make_accident(unit=self.zhujian, occurred_at=at(2026, 2, 1), title="旧登记")
+        with self.assertRaises(ValidationError):
+            self.revise(old, today=date(2026, 2, 2), place="改了地点")
+        revised = self.revise(old, today=date(2026, 2, 2), unit=self.liangxi)
+        self.assertEqual(revised.unit, self.liangxi)
+
     def test_road_and_fire_accidents_have_seven_days(self):
         road = services.record_accident(
             by=self.office,
@@ -493,6 +522,19 @@ class ImportTests(TestCase):
 
     def test_a_district_is_not_a_supervising_department(self):
         self.assertEqual(self.errors(departments="锡山区"), ["监管部门“锡山区”是区，不是部门或市属企业。"])
+
+    def test_a_department_is_not_a_territorial_unit(self):
+        self.assertEqual(
+            self.errors(unit="市公安局", departments="市交通运输局"),
+            ["属地单位“市公安局”是专业类部门：属地单位须为区、县级市或开发区；部门请填在“监管部门”。"],
+        )
+
+    def test_the_import_stores_no_department_as_territorial_unit(self):
+        data = [r.data for r in self.read(xlsx([row(), row(title="另一起")])).valid_rows]
+        data[1]["unit"] = self.gongan.pk  # a row changed between preview and confirmation
+        with self.assertRaises(ValidationError):
+            workbook.import_accidents(data, by=self.office)
+        self.assertFalse(Accident.objects.exists())
 
     def test_other_bad_cells(self):
         self.assertEqual(self.errors(title=""), ["请填写事故名称。"])

@@ -112,6 +112,31 @@ class FilingTests(ReportTestCase):
         self.assertContains(response, "完成燃气整治")
         self.assertFalse(Report.objects.exists())
 
+    def test_a_completion_over_100_percent_is_a_warning_at_entry_not_an_error(self):
+        target = self.target(self.training)
+        target.target_value = D(100)
+        target.save()
+        response = self.client.post(
+            self.entry_url(), self.row(self.training, value="120") | {"save": "1"}, follow=True
+        )
+        self.assertContains(response, "已保存2026年第3季度草稿")
+        self.assertEqual(self.report(self.training).value, D(120))
+        self.assertContains(response, "▲ 完成率 120.0% 超过 100%（累计值 120，目标值 100），请核对")
+        # Typed again and posted with an error elsewhere, the warning is on the typed value.
+        data = (
+            self.row(self.training, value="150", version="1")
+            | self.row(self.tasks, value="x")
+            | {"save": "1"}
+        )
+        response = self.client.post(self.entry_url(), data)
+        self.assertContains(response, "完成率 150.0% 超过 100%")
+
+    def test_a_value_below_last_quarters_is_a_warning_at_entry(self):
+        make_report(self.target(self.tasks), quarter=2, value=D(60), status=ReportStatus.APPROVED)
+        make_report(self.target(self.tasks), quarter=3, value=D(40))
+        response = self.client.get(self.entry_url())
+        self.assertContains(response, 'data-testid="guardrail">▲ 累计值 40 低于上季度的 60')
+
     def test_bad_values_are_named_at_their_field(self):
         data = self.row(self.tasks, value="-5") | self.row(self.training, value="八十") | {"save": "1"}
         response = self.client.post(self.entry_url(), data)
@@ -182,6 +207,61 @@ class FilingTests(ReportTestCase):
         )
         self.assertContains(response, "已锁定")
         self.assertFalse(Report.objects.filter(quarter=4).exists())
+
+    def submit(self, value, *, today, indicator=None):
+        indicator = indicator or self.training
+        target = self.target(indicator)
+        stored = Report.objects.filter(target=target, quarter=3).first()
+        with time_machine.travel(today):
+            report_services.save_reports(
+                self.liangxi,
+                self.year,
+                3,
+                [
+                    report_services.RowInput(
+                        target=target,
+                        value=D(value),
+                        progress="",
+                        version=stored.version if stored else None,
+                        files=[],
+                    )
+                ],
+                user=self.reporter,
+                submit=True,
+                today=today,
+            )
+        return self.report(indicator)
+
+    def test_a_report_first_filed_on_time_and_answered_late_is_not_late(self):
+        first = self.submit("50", today=date(2026, 10, 8))
+        self.assertFalse(first.late)
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        again = self.submit("55", today=date(2026, 10, 25))
+        self.assertEqual((again.status, again.value, again.late), (ReportStatus.SUBMITTED, D(55), False))
+        self.assertEqual(again.first_submitted_at, first.first_submitted_at)
+        self.assertGreater(again.submitted_at, again.first_submitted_at)
+
+    def test_the_migration_finds_the_first_filing_in_the_history(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        first = self.submit("50", today=date(2026, 10, 8))
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        self.submit("55", today=date(2026, 10, 25))
+        Report.objects.update(first_submitted_at=None)
+        import_module("assessment.migrations.0009_report_first_submitted_at").first_filings(apps, None)
+        self.assertEqual(self.report(self.training).first_submitted_at, first.first_submitted_at)
+
+    def test_a_report_first_filed_late_stays_late_when_answered(self):
+        draft = self.submit("50", today=date(2026, 10, 8))
+        Report.objects.filter(pk=draft.pk).update(
+            status=ReportStatus.DRAFT, first_submitted_at=None, submitted_at=None
+        )  # only a draft before the deadline
+        first = self.submit("50", today=date(2026, 10, 20))
+        self.assertTrue(first.late)
+        report_services.return_reports([first], user=self.office, comment="请补充说明")
+        self.assertTrue(self.submit("52", today=date(2026, 10, 21)).late)
 
     def test_a_returned_report_shows_the_comment_and_can_be_corrected(self):
         report = make_report(
@@ -273,6 +353,13 @@ class ReviewTests(ReportTestCase):
         response = self.client.get(reverse("assessment:review_queue"))
         self.assertContains(response, "共 4 条")
         self.assertContains(response, "累计值 70 低于上季度的 90")
+
+    def test_the_queue_warns_of_a_completion_over_100_percent(self):
+        target = self.target(self.training, self.xishan)
+        target.target_value = D(40)
+        target.save()
+        response = self.client.get(reverse("assessment:review_queue"))
+        self.assertContains(response, "完成率 125.0% 超过 100%（累计值 50，目标值 40），请核对")
 
     def test_approve_locks_and_return_needs_a_comment(self):
         report = self.submitted[0]
@@ -499,3 +586,51 @@ class OfficeHomeTests(ReportTestCase):
         self.assertEqual(response.context["waiting"]["total"], 2)
         self.assertContains(response, "其中迟报 1 项")
         self.assertContains(response, "本月事故 1 起，其中较大及以上 1 起")
+
+
+@time_machine.travel(date(2026, 10, 12))
+class ReporterHomeLockTests(ReportTestCase):
+    """补报 is offered for an earlier quarter only while it is not locked."""
+
+    def setUp(self):
+        self.client.force_login(self.reporter)
+
+    def home(self):
+        return self.client.get(reverse("home"))
+
+    def test_an_open_last_quarter_is_offered_for_late_filing(self):
+        response = self.home()
+        self.assertContains(response, "前几季度逾期未报 6 项")
+        self.assertContains(response, f'href="{self.entry_url(3)}">补报上季度</a>')
+
+    def test_a_locked_last_quarter_is_not_offered(self):
+        QuarterLock.objects.create(year=self.year, quarter=3)
+        response = self.home()
+        self.assertNotContains(response, "补报上季度")
+        self.assertContains(response, "前几季度逾期未报 4 项")
+        self.assertContains(response, f'href="{self.entry_url(2)}">补报第2季度</a>')
+        self.assertContains(response, "已锁定季度未报 2 项 — 不能再补报")
+
+    def test_nothing_is_offered_when_every_earlier_quarter_is_locked(self):
+        for quarter in (1, 2, 3):
+            QuarterLock.objects.create(year=self.year, quarter=quarter)
+        response = self.home()
+        self.assertNotContains(response, "补报上季度")
+        self.assertNotContains(response, "补报第")
+        self.assertNotContains(response, "前几季度逾期未报")
+        self.assertContains(response, "已锁定季度未报 6 项")
+
+    def test_the_entry_page_refuses_a_write_to_a_locked_quarter(self):
+        report = make_report(
+            self.target(self.training), value=D(5), status=ReportStatus.RETURNED, review_comment="请核对"
+        )
+        QuarterLock.objects.create(year=self.year, quarter=3)
+        page = self.client.get(self.entry_url(3))
+        self.assertContains(page, "本季度已锁定")
+        self.assertNotContains(page, f'name="t{report.target_id}-value"')
+        self.assertNotContains(page, "提交审核")
+        data = self.row(self.training, value="50", version=str(report.version)) | {"submit": "1"}
+        response = self.client.post(self.entry_url(3), data, follow=True)
+        self.assertContains(response, "2026年第3季度已锁定，不能再填报")
+        report.refresh_from_db()
+        self.assertEqual((report.status, report.value), (ReportStatus.RETURNED, D(5)))

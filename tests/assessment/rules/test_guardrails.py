@@ -27,3 +27,16 @@ class ReportWarningTests(SimpleTestCase):
         self.assertEqual(report_warnings(None, D(5)), [])
         self.assertEqual(report_warnings(D(60), D(50)), [])
         self.assertEqual(report_warnings(D(5), D(0)), [])
+
+    def test_a_completion_over_100_percent_of_its_target(self):
+        self.assertEqual(
+            report_warnings(D(120), None, completion_target=D(100)),
+            ["完成率 120.0% 超过 100%（累计值 120，目标值 100），请核对"],
+        )
+        self.assertEqual(
+            report_warnings(D(13), D(12), completion_target=D(12)),
+            ["完成率 108.3% 超过 100%（累计值 13，目标值 12），请核对"],
+        )
+        self.assertEqual(report_warnings(D(100), D(80), completion_target=D(100)), [])
+        self.assertEqual(report_warnings(D(120), None, completion_target=None), [])  # not a completion rule
+        self.assertEqual(report_warnings(D(120), None, completion_target=D(0)), [])  # no target set
