@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from assessment.models import Adjustment, Assessment, AssessmentGrade
 from assessment.rules import ranking
+from assessment.rules.vetoes import shown_all
 from responsibility import documents, exports, roles
 from responsibility.access import get_unit_for_user, get_year
 from responsibility.models import Unit, UnitGroup, Year
@@ -118,8 +119,8 @@ def _rows(
             "grade_css": GRADE_CSS.get(r.grade, ""),
             "tier": r.tier_label,
             "vetoed": r.vetoed,
-            "vetoes": "；".join(f"{v.code} {v.reason}" for v in r.vetoes),
-            "yellow": "；".join(v.reason for v in r.yellow_cards),
+            "vetoes": shown_all(r.vetoes),
+            "yellow": shown_all(r.yellow_cards),
             **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
         }
         for r in results

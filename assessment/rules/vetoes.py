@@ -137,6 +137,11 @@ class Veto:
     reason: str
     record_ids: tuple[int, ...] = ()
 
+    @property
+    def text(self) -> str:
+        """What a person reads (see `shown`): the rule's name and why, never the code."""
+        return shown(self)
+
 
 DEFAULT_RULES: tuple[VetoRule, ...] = (
     VetoRule("V1", "发生特别重大事故", ACCIDENTS, especially_major_count=1),
@@ -179,6 +184,21 @@ def whole_people(line: Decimal) -> int:
 def death_cap_line(cap: Decimal, percent: Decimal) -> int:
     """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`)."""
     return whole_people(Decimal(cap) * Decimal(percent) / 100)
+
+
+def shown(veto: Veto) -> str:
+    """What a person reads for a veto or 黄牌: the rule's name, then why (死亡人数超控制数：死亡7人…);
+    never the rule's code, which stays in the data and in `assess --json`. A 黄牌's name drops the
+    word 黄牌, which the page says beside it."""
+    name = veto.name.removesuffix("（黄牌）")
+    if not veto.reason or veto.reason == name:
+        return name
+    return veto.reason if veto.reason.startswith(name) else f"{name}：{veto.reason}"
+
+
+def shown_all(vetoes: Iterable[Veto]) -> str:
+    """Several vetoes or 黄牌 for one unit, as one line."""
+    return "；".join(shown(veto) for veto in vetoes)
 
 
 def _accident_vetoes(rule: VetoRule, inp: VetoInput) -> list[Veto]:

@@ -86,7 +86,7 @@ class AdjustmentPageTests(PagesTestCase):
         self.assertTrue(Adjustment.objects.get(unit=unit).manual_veto)
         row = self.ranking_row("zhujian", group="professional")
         self.assertTrue(row["vetoed"])
-        self.assertIn("V9 弄虚作假：伪造隐患整改台账", row["vetoes"])
+        self.assertEqual(row["vetoes"], "弄虚作假：伪造隐患整改台账")
         self.assertEqual(row["grade"], "不合格")
 
     def test_a_bonus_over_the_cap_is_saved_with_a_warning(self):

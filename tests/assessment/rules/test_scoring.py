@@ -816,3 +816,16 @@ class SectorOrderTests(SimpleTestCase):
             actual={"road": 3, "fire": 0},
         ).reason
         self.assertTrue(reason.startswith("道路交通"), reason)
+
+
+class ShownTests(SimpleTestCase):
+    def test_a_veto_reads_as_its_rules_name_and_reason_never_its_code(self):
+        (veto,) = check_vetoes(veto_input("district", larger=(1, 2)))
+        self.assertEqual(veto.code, "V3")  # the code stays in the data
+        self.assertEqual(veto.text, "板块发生多起较大事故：发生较大及以上事故2起（否决线2起）")
+        (card,) = yellow_cards(veto_input("district", larger=(1,)))
+        self.assertEqual(
+            vetoes.shown(card), "板块发生多起较大事故：发生较大及以上事故1起（否决线2起），再发生1起即否决"
+        )
+        manual = check_vetoes(veto_input("district", manual_vetoes=("伪造记录",)))
+        self.assertEqual(vetoes.shown_all(manual), "弄虚作假：伪造记录")
