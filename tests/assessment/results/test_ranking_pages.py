@@ -112,6 +112,9 @@ class RankingPageTests(TestCase):
         self.assertContains(response, "✗ 瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
         self.assertNotRegex(response.content.decode(), r"\bV\d+\b")
         self.assertContains(response, reverse("assessment:accident_detail", args=[self.concealed.pk]))
+        # the accident named by its title and date, never 事故#id
+        self.assertContains(response, f">{self.concealed.title}（2026-11-15）</a>")
+        self.assertNotContains(response, "事故#")
 
     def test_the_ranking_costs_the_same_queries_with_more_units(self):
         self.client.force_login(self.leader)
