@@ -125,11 +125,11 @@ AUTHENTICATION_BACKENDS = [
     "assessment.notices.backends.InboxModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # Django's, refusing in Chinese (its zh-hans catalogue lacks that message).
+    # Django's, refusing in Chinese (its zh-hans catalogue lacks one message) and saying 您, not 你.
+    {"NAME": "responsibility.passwords.UserAttributeSimilarityValidator"},
     {"NAME": "responsibility.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "responsibility.passwords.CommonPasswordValidator"},
+    {"NAME": "responsibility.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

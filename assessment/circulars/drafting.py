@@ -230,14 +230,6 @@ def _inspections(year: Year, period: int, units: list, today: date) -> dict:
     return {"rows": rows, "totals": totals}
 
 
-def _veto_text(veto) -> str:
-    """死亡人数超控制数：死亡7人，控制数4人… (the rule's name, then why; 黄牌 lists drop the word)."""
-    name = veto.name.removesuffix("（黄牌）")
-    if not veto.reason or veto.reason == name:
-        return name
-    return veto.reason if veto.reason.startswith(name) else f"{name}：{veto.reason}"
-
-
 def _ranking(year: Year, period: int, today: date) -> dict | None:
     results, final = None, False
     if not period:
@@ -267,7 +259,7 @@ def _ranking(year: Year, period: int, today: date) -> dict | None:
                 {
                     "unit": r.unit.name,
                     "group": r.unit.group_label,
-                    "reasons": [_veto_text(v) for v in r.vetoes],
+                    "reasons": [v.text for v in r.vetoes],
                 }
             )
         elif r.yellow_cards:
@@ -275,7 +267,7 @@ def _ranking(year: Year, period: int, today: date) -> dict | None:
                 {
                     "unit": r.unit.name,
                     "group": r.unit.group_label,
-                    "reasons": [_veto_text(v) for v in r.yellow_cards],
+                    "reasons": [v.text for v in r.yellow_cards],
                 }
             )
     return {"final": final, "groups": list(groups.values()), "vetoed": vetoed, "yellow": yellow}

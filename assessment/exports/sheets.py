@@ -406,6 +406,6 @@ def result_rows(results: Iterable[assessing.UnitResult]) -> Iterator[tuple]:
             r.grade_label,
             r.tier_label,
             _yes(r.vetoed),
-            "；".join(f"{v.code} {v.reason}" for v in r.vetoes),  # as the ranking shows them
-            "；".join(v.reason for v in r.yellow_cards),
+            "；".join(v.text for v in r.vetoes),  # as the ranking shows them: the rule's name, not its code
+            "；".join(v.text for v in r.yellow_cards),
         )

@@ -89,7 +89,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.year.year}年Q{self.quarter} {self.target.indicator.code}"
+        return f"{self.unit} {self.year.year}年第{self.quarter}季度 {self.target.indicator.code}"
 
     @property
     def editable(self) -> bool:

@@ -114,7 +114,7 @@ def quarter_grid(year: Year, quarter: int, *, units, today: date) -> Grid:
 def grid_workbook_response(grid: Grid, year: Year, quarter: int) -> HttpResponse:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = f"{year.year}年Q{quarter}"
+    sheet.title = f"{year.year}年第{quarter}季度"
     sheet.append(["责任单位", *grid.codes, "已报", "应报", "迟报"])
     for row in grid.rows:
         cells = [row.cells[code].label if code in row.cells else "—" for code in grid.codes]

@@ -33,10 +33,10 @@ class ReviewTable(tables.Table):
         report_services.attach_warnings([row.record for row in self.paginated_rows])
 
     def render_period(self, record):
-        return f"{record.year.year}年Q{record.quarter}"
+        return f"{record.year.year}年第{record.quarter}季度"
 
     def value_period(self, record):
-        return f"{record.year.year}年Q{record.quarter}"
+        return f"{record.year.year}年第{record.quarter}季度"
 
     def render_indicator(self, record):
         return format_html(

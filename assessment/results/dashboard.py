@@ -49,19 +49,40 @@ def _by_month(period: Period) -> dict[int, tuple[int, int]]:
     return {row["month"]: (row["n"], row["deaths"]) for row in rows}
 
 
-def yearly_trend(last_year: int) -> list[dict]:
-    """Accidents and deaths per calendar year, the last ten years up to `last_year`. One query."""
-    first = last_year - TREND_YEARS + 1
+def yearly_trend(last_year: int, *, today: date | None = None) -> list[dict]:
+    """Accidents and deaths per calendar year for the chart of the last ten years. One query.
+
+    The whole years up to `last_year`, then, when `today` falls in a later year, that year to date
+    (`partial`, labelled 2026年（截至12月7日）), ten years in all. The chart starts at the first year
+    with an accident: a year before the register begins is not plotted as 0 (a year without an
+    accident after it is). Each entry: year, label, count, deaths, partial.
+    """
+    to_date = today is not None and today.year > last_year
+    end = today.year if to_date else last_year
+    first = end - TREND_YEARS + 1
+    # Every year up to the end (a row a year), so the register's first year is known in this query.
+    accidents = Accident.objects.filter(occurred_at__year__lte=last_year)
+    if to_date:
+        accidents = Accident.objects.filter(
+            Q(occurred_at__year__lte=last_year)
+            | Q(occurred_at__year=today.year, occurred_at__date__lte=today)
+        )
     rows = (
-        Accident.objects.filter(occurred_at__year__gte=first, occurred_at__year__lte=last_year)
-        .annotate(y=ExtractYear("occurred_at"))
+        accidents.annotate(y=ExtractYear("occurred_at"))
         .values("y")
         .annotate(n=Count("pk"), deaths=Coalesce(Sum("deaths"), 0))
     )
     found = {row["y"]: row for row in rows}
+    start = min(found, default=end)  # the register's first year
     return [
-        {"year": y, "count": found.get(y, {}).get("n", 0), "deaths": found.get(y, {}).get("deaths", 0)}
-        for y in range(first, last_year + 1)
+        {
+            "year": y,
+            "label": f"{y}年（截至{today.month}月{today.day}日）" if to_date and y == end else f"{y}年",
+            "count": found.get(y, {}).get("n", 0),
+            "deaths": found.get(y, {}).get("deaths", 0),
+            "partial": to_date and y == end,
+        }
+        for y in range(max(first, start), end + 1)
     ]
 
 
@@ -92,7 +113,7 @@ def dashboard(year: Year, *, today: date) -> dict:
     months_now, months_before = _by_month(current), _by_month(previous)
     months = sorted({*months_now, *months_before})
     trend = yearly_trend(
-        min(today.year - 1, year.year - 1) if today <= year.accident_window_end else year.year
+        min(today.year - 1, year.year - 1) if today <= year.accident_window_end else year.year, today=today
     )
     serious = list(
         Accident.objects.filter(current.q())
@@ -113,7 +134,7 @@ def dashboard(year: Year, *, today: date) -> dict:
         "previous_period": previous,
         "count": Measure(count_now, count_before),
         "deaths": Measure(deaths_now, deaths_before),
-        "run": double_decrease_run(trend),
+        "run": double_decrease_run([t for t in trend if not t["partial"]]),  # whole years only
         "trend": trend,
         "months": [
             {

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from assessment.models import Adjustment, Assessment, AssessmentGrade
+from assessment.models import Accident, Adjustment, Assessment, AssessmentGrade, Finding
 from assessment.rules import ranking
+from assessment.rules.vetoes import shown_all
 from responsibility import documents, exports, roles
 from responsibility.access import get_unit_for_user, get_year
 from responsibility.models import Unit, UnitGroup, Year
@@ -118,8 +119,8 @@ def _rows(
             "grade_css": GRADE_CSS.get(r.grade, ""),
             "tier": r.tier_label,
             "vetoed": r.vetoed,
-            "vetoes": "；".join(f"{v.code} {v.reason}" for v in r.vetoes),
-            "yellow": "；".join(v.reason for v in r.yellow_cards),
+            "vetoes": shown_all(r.vetoes),
+            "yellow": shown_all(r.yellow_cards),
             **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
         }
         for r in results
@@ -281,11 +282,53 @@ def unit_assessment(request, year: int, unit_pk: int):
     if result is None:
         raise Http404
     adjustments = Adjustment.objects.filter(year=year_obj, unit=unit).order_by("created_at")
-    return render(
-        request,
-        "assessment/unit_assessment.html",
-        {"unit": unit, "year": year_obj, "result": result, "final": final, "adjustments": adjustments},
-    )
+    context = {"unit": unit, "year": year_obj, "result": result, "final": final, "adjustments": adjustments}
+    context["vetoes"] = [(v, _veto_records(v, year_obj, unit)) for v in result.vetoes]
+    return render(request, "assessment/unit_assessment.html", context)
+
+
+# The rules whose records are not accidents (assessing.py: V9 弄虚作假 names adjustments, V10 findings).
+MANUAL_RULE, HAZARD_RULE = "V9", "V10"
+
+
+def _veto_records(veto, year: Year, unit: Unit) -> list[tuple[str, str]]:
+    """(url, label) of each record behind a veto, named by what it is, never by its id: an accident
+    by its title and date (梁溪区某工地坍塌事故（2026-03-12）), a finding by its problem, a manual
+    veto as the 认定记录 of the day it was entered (its 事由 is in the reason). Records since deleted are left out."""
+    ids = list(veto.record_ids)
+    if not ids:
+        return []
+    if veto.code == HAZARD_RULE:
+        found = {f.pk: f for f in Finding.objects.filter(pk__in=ids)}
+        return [
+            (reverse("assessment:finding_detail", args=[pk]), _short(found[pk].problem))
+            for pk in ids
+            if pk in found
+        ]
+    if veto.code == MANUAL_RULE:
+        url = reverse("assessment:adjustment_list", args=[year.year]) + f"?unit={unit.pk}"
+        found = {a.pk: a for a in Adjustment.objects.filter(pk__in=ids)}
+        return [
+            (url, f"认定记录（{timezone.localdate(found[pk].created_at):%Y-%m-%d}）")
+            for pk in ids
+            if pk in found
+        ]
+    found = {a.pk: a for a in Accident.objects.filter(pk__in=ids)}
+    return [
+        (reverse("assessment:accident_detail", args=[pk]), accident_label(found[pk]))
+        for pk in ids
+        if pk in found
+    ]
+
+
+def accident_label(accident) -> str:
+    """An accident as a person names it: its title and the day it happened."""
+    return f"{accident.title}（{timezone.localdate(accident.occurred_at):%Y-%m-%d}）"
+
+
+def _short(text: str, length: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 # --- the printed ranking -----------------------------------------------------------------

@@ -22,6 +22,7 @@ Decisions on the unclear cases:
   veto supersedes the warning.
 """
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
@@ -136,6 +137,11 @@ class Veto:
     reason: str
     record_ids: tuple[int, ...] = ()
 
+    @property
+    def text(self) -> str:
+        """What a person reads (see `shown`): the rule's name and why, never the code."""
+        return shown(self)
+
 
 DEFAULT_RULES: tuple[VetoRule, ...] = (
     VetoRule("V1", "发生特别重大事故", ACCIDENTS, especially_major_count=1),
@@ -166,6 +172,33 @@ DEFAULT_RULES: tuple[VetoRule, ...] = (
 
 def _percent(value: Decimal) -> str:
     return f"{fmt(value)}%"
+
+
+def whole_people(line: Decimal) -> int:
+    """The least whole number of people that meets "≥ `line`": people are counted whole, so a line of
+    1.5 (150 % of a cap of 1) is met by 2, 16.5 by 17, and a whole line by itself. Every text that
+    states a people threshold says it through this, never as a fraction of a person."""
+    return math.ceil(Decimal(line))
+
+
+def death_cap_line(cap: Decimal, percent: Decimal) -> int:
+    """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`)."""
+    return whole_people(Decimal(cap) * Decimal(percent) / 100)
+
+
+def shown(veto: Veto) -> str:
+    """What a person reads for a veto or 黄牌: the rule's name, then why (死亡人数超控制数：死亡7人…);
+    never the rule's code, which stays in the data and in `assess --json`. A 黄牌's name drops the
+    word 黄牌, which the page says beside it."""
+    name = veto.name.removesuffix("（黄牌）")
+    if not veto.reason or veto.reason == name:
+        return name
+    return veto.reason if veto.reason.startswith(name) else f"{name}：{veto.reason}"
+
+
+def shown_all(vetoes: Iterable[Veto]) -> str:
+    """Several vetoes or 黄牌 for one unit, as one line."""
+    return "；".join(shown(veto) for veto in vetoes)
 
 
 def _accident_vetoes(rule: VetoRule, inp: VetoInput) -> list[Veto]:
@@ -207,8 +240,8 @@ def _death_cap_vetoes(rule: VetoRule, inp: VetoInput) -> list[Veto]:
     if not _death_cap_reached(inp, rule.death_cap_percent):
         return []
     cap, percent = Decimal(inp.death_cap), Decimal(rule.death_cap_percent)
-    line = cap * percent / 100
-    reason = f"死亡{inp.deaths}人，控制数{fmt(cap)}人，达到控制数的{_percent(percent)}（{fmt(line)}人）"
+    line = death_cap_line(cap, percent)
+    reason = f"死亡{inp.deaths}人，控制数{fmt(cap)}人，达到控制数的{_percent(percent)}（≥{line}人）"
     return [Veto(rule.code, rule.name, reason, inp.accident_ids)]
 
 
@@ -265,6 +298,8 @@ def yellow_cards(inp: VetoInput, rules: Sequence[VetoRule] = DEFAULT_RULES) -> l
         elif rule.trigger == DEATH_CAP and _death_cap_reached(inp, rule.yellow_death_cap_percent):
             cap, percent = Decimal(inp.death_cap), Decimal(rule.yellow_death_cap_percent)
             reason = f"死亡{inp.deaths}人，已达控制数{fmt(cap)}人的{_percent(percent)}"
+            if rule.death_cap_percent is not None:
+                reason += f"，达到{death_cap_line(cap, rule.death_cap_percent)}人即否决"
             cards.append(Veto(rule.code, f"{rule.name}（黄牌）", reason, inp.accident_ids))
     return cards
 

@@ -12,7 +12,7 @@
   }
   chart("chart-trend", {
     legend: { top: 0, data: ["事故起数", "死亡人数"] },
-    xAxis: { type: "category", data: data.trend.map(function (r) { return r.year + "年"; }) },
+    xAxis: { type: "category", data: data.trend.map(function (r) { return r.label; }) },
     yAxis: [{ type: "value", name: "起" }, { type: "value", name: "人" }],
     series: [
       { name: "事故起数", type: "bar", data: data.trend.map(function (r) { return r.count; }), itemStyle: { color: blue } },

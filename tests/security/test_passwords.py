@@ -60,6 +60,12 @@ class PasswordRuleTests(TestCase):
             ],
         )
 
+    def test_the_rules_address_the_person_as_nin(self):
+        response = self.client.get(URL)
+        self.assertContains(response, "您的密码必须包含至少 8 个字符。")
+        self.assertContains(response, "您的密码不能全都是数字。")
+        self.assertNotContains(response, "你")
+
     def test_each_weak_password_is_refused_in_chinese_at_the_field(self):
         for case, (password, message) in REFUSED.items():
             with self.subTest(case):

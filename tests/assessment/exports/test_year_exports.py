@@ -283,6 +283,17 @@ class YearExportTests(TestCase):
         self.assertEqual(about["生成时间"], datetime(2026, 11, 28, 10, 0))
         self.assertEqual(about["季度填报"], 4)
 
+    def test_the_veto_reason_names_the_rule_not_its_code(self):
+        from assessment.models import Adjustment
+
+        Adjustment.objects.create(
+            year=self.year, unit=self.liangxi, points=0, manual_veto=True, reason="伪造检查记录"
+        )
+        sheets = sheets_of(workbook_of(self.year))
+        header = sheets["考核结果"][0]
+        results = {row[2]: row for row in sheets["考核结果"][1:]}
+        self.assertEqual(results["梁溪区"][header.index("否决事由")], "弄虚作假：伪造检查记录")
+
     def test_a_finalized_year_exports_its_snapshot(self):
         finalizing.finalize(self.year, user=self.office)
         # A mark no computation could give: the workbook copies the snapshot, it does not recompute.

@@ -178,7 +178,9 @@ class FindingsInTheAssessmentTests(TestCase):
         finalizing.finalize(self.year, user=make_office_user())
         response = self.client.get(reverse("assessment:assessment_detail", args=[2026, self.u["xishan"].pk]))
         self.assertContains(response, reverse("assessment:finding_detail", args=[self.hazards["xishan"].pk]))
-        self.assertContains(response, "问题隐患#")
+        problem = " ".join(self.hazards["xishan"].problem.split())[:29]
+        self.assertContains(response, problem)  # the finding named by its problem, not 问题隐患#id
+        self.assertNotContains(response, "问题隐患#")
 
 
 class QueryCountTests(TestCase):

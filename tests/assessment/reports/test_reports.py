@@ -89,6 +89,14 @@ class FilingTests(ReportTestCase):
         self.assertContains(response, "上季度 60")
         self.assertContains(response, 'value="60"')  # pre-filled
         self.assertContains(response, "还有 5 天")
+        # quarters as people say them, never Q3
+        self.assertContains(response, "第3季度</a>")
+        self.assertNotRegex(response.content.decode(), r">Q\d<")
+
+    def test_the_home_page_lists_the_deadlines_as_quarters(self):
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, "第1季度 ")
+        self.assertNotRegex(response.content.decode(), r">Q\d ")
 
     def test_a_draft_may_be_partial(self):
         data = self.row(self.tasks, value="70") | self.row(self.training) | {"save": "1"}
@@ -353,6 +361,8 @@ class ReviewTests(ReportTestCase):
         response = self.client.get(reverse("assessment:review_queue"))
         self.assertContains(response, "共 4 条")
         self.assertContains(response, "累计值 70 低于上季度的 90")
+        self.assertContains(response, "2026年第3季度")
+        self.assertNotContains(response, "年Q")
 
     def test_the_queue_warns_of_a_completion_over_100_percent(self):
         target = self.target(self.training, self.xishan)
@@ -479,6 +489,7 @@ class OverviewTests(ReportTestCase):
         ).active
         self.assertEqual([c.value for c in sheet[1]], ["责任单位", "C2", "G1", "已报", "应报", "迟报"])
         self.assertEqual(sheet["A2"].value, "梁溪区")
+        self.assertEqual(sheet.title, "2026年第3季度")
         response = self.client.post(
             reverse("assessment:quarter_lock"), {"year": 2026, "quarter": 3, "action": "lock"}, follow=True
         )

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment.models import Adjustment, Assessment, Deduction
 from assessment.results import finalizing
@@ -86,8 +87,12 @@ class AdjustmentPageTests(PagesTestCase):
         self.assertTrue(Adjustment.objects.get(unit=unit).manual_veto)
         row = self.ranking_row("zhujian", group="professional")
         self.assertTrue(row["vetoed"])
-        self.assertIn("V9 弄虚作假：伪造隐患整改台账", row["vetoes"])
+        self.assertEqual(row["vetoes"], "弄虚作假：伪造隐患整改台账")
         self.assertEqual(row["grade"], "不合格")
+        page = self.client.get(reverse("assessment:assessment_detail", args=[2026, unit.pk]))
+        entered = timezone.localdate(Adjustment.objects.get(unit=unit).created_at)
+        self.assertContains(page, f"认定记录（{entered:%Y-%m-%d}）</a>")
+        self.assertNotContains(page, "加减分#")
 
     def test_a_bonus_over_the_cap_is_saved_with_a_warning(self):
         # 梁溪区 already has +3 and +4; the cap is 5.

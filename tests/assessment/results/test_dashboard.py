@@ -51,9 +51,39 @@ class DashboardTests(TestCase):
         self.assertEqual((d["deaths"].now, d["deaths"].before, d["deaths"].down), (6, 5, False))
         self.assertEqual(d["serious"], [self.serious])
         self.assertEqual([m["month"] for m in d["months"]], [2, 3, 4, 5])
-        # The ten years before this one, each year there even without an accident.
-        self.assertEqual([t["year"] for t in d["trend"]], list(range(2026 - TREND_YEARS, 2026)))
-        self.assertEqual(d["trend"][-1], {"year": 2025, "count": 4, "deaths": 14})
+        # From the first year with an accident (2025: nothing before it is plotted as 0), up to this
+        # year to date.
+        self.assertEqual(
+            d["trend"],
+            [
+                {"year": 2025, "label": "2025年", "count": 4, "deaths": 14, "partial": False},
+                {"year": 2026, "label": "2026年（截至6月30日）", "count": 2, "deaths": 6, "partial": True},
+            ],
+        )
+
+    def test_the_trend_is_ten_years_ending_with_this_year_to_date_and_keeps_gaps_after_the_start(self):
+        make_accident(unit=self.liangxi, occurred_at=at(2012, 5, 1), deaths=1, title="很久以前")
+        make_accident(unit=self.liangxi, occurred_at=at(2019, 5, 1), deaths=2, title="2019")
+        make_accident(
+            unit=self.liangxi, occurred_at=at(2026, 7, 1), deaths=5, title="明天以后"
+        )  # after today
+        trend = dashboard(self.year, today=date(2026, 6, 30))["trend"]
+        self.assertEqual(len(trend), TREND_YEARS)
+        self.assertEqual([t["year"] for t in trend], list(range(2017, 2027)))
+        by_year = {t["year"]: t for t in trend}
+        self.assertEqual((by_year[2018]["count"], by_year[2018]["label"]), (0, "2018年"))  # a year with none
+        self.assertEqual((by_year[2026]["count"], by_year[2026]["deaths"]), (2, 6))  # to date only
+
+        Accident = type(self.serious)
+        Accident.objects.filter(occurred_at__year__lt=2025).delete()
+        trend = dashboard(self.year, today=date(2026, 6, 30))["trend"]
+        self.assertEqual([t["year"] for t in trend], [2025, 2026])
+
+    def test_a_partial_year_does_not_count_in_the_double_decrease_run(self):
+        # 2026 to date has fewer accidents and deaths than 2025's whole year, but the year is not over.
+        d = dashboard(self.year, today=date(2026, 6, 30))
+        self.assertLess(d["trend"][-1]["count"], d["trend"][-2]["count"])
+        self.assertEqual(d["run"], 0)
 
     def test_the_page_for_leaders(self):
         self.client.force_login(self.leader)
@@ -62,6 +92,9 @@ class DashboardTests(TestCase):
         self.assertContains(response, "今年较大")
         self.assertContains(response, "vendor/echarts/echarts.common.min.js")
         self.assertContains(response, 'id="dashboard-data"')
+        # the data the chart draws: years from the first with data, this year to date last
+        labels = [t["label"] for t in response.context["charts"]["trend"]]
+        self.assertEqual(labels, ["2025年", "2026年（截至6月30日）"])
 
     def test_units_cannot_open_it(self):
         self.client.force_login(make_user(unit=self.liangxi))

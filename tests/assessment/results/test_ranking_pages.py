@@ -47,8 +47,9 @@ class RankingPageTests(TestCase):
         self.assertEqual(names[-1], "惠山区")  # vetoed (V6) after every unvetoed unit
         ranks = [row["rank"] for row in response.context["table"].data]
         self.assertEqual(ranks, [1, 1, 3, 4])
-        self.assertContains(response, "V6")
-        self.assertContains(response, "黄牌")
+        self.assertContains(response, "瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
+        self.assertContains(response, "黄牌 板块发生多起较大事故：发生较大及以上事故1起")
+        self.assertNotRegex(response.content.decode(), r"\bV\d+\b")  # the rule's name, never its code
 
     def test_each_row_has_a_cell_under_each_heading_as_the_table_would_render_it(self):
         self.client.force_login(self.leader)
@@ -61,9 +62,22 @@ class RankingPageTests(TestCase):
         for row in rows:
             self.assertEqual(len(re.findall(r"<td", row)), len(headings))
         vetoed = next(row for row in rows if "惠山区" in row)
-        self.assertIn('<span class="status-red">✗ V6', vetoed)
+        self.assertIn('<span class="status-red">✗ 瞒报谎报较大及以上事故：', vetoed)
         self.assertIn('<span class="status-red">不合格</span>', vetoed)
         self.assertRegex(rows[0], r'<td class="fw-semibold text-end">\d+\.\d\d</td>')
+
+    def test_the_dashboard_names_the_rules_of_vetoes_and_yellow_cards(self):
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("assessment:dashboard"))
+        self.assertContains(response, "瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
+        self.assertContains(response, "板块发生多起较大事故：发生较大及以上事故1起")
+        self.assertNotRegex(response.content.decode(), r"\bV\d+\b")
+
+    def test_the_print_view_names_the_rules(self):
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("assessment:ranking_print"), {"year": 2026, "group": "territory"})
+        self.assertContains(response, "一票否决：瞒报谎报较大及以上事故：")
+        self.assertNotRegex(response.content.decode(), r"\bV\d+\b")
 
     def test_the_finalized_snapshot_is_shown_once_there_is_one(self):
         finalizing.finalize(self.year, user=self.office)
@@ -95,8 +109,12 @@ class RankingPageTests(TestCase):
     def test_leaders_see_every_units_page_with_vetoes_linked_to_their_records(self):
         self.client.force_login(self.leader)
         response = self.client.get(reverse("assessment:assessment_detail", args=[2026, self.u["huishan"].pk]))
-        self.assertContains(response, "V6")
+        self.assertContains(response, "✗ 瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
+        self.assertNotRegex(response.content.decode(), r"\bV\d+\b")
         self.assertContains(response, reverse("assessment:accident_detail", args=[self.concealed.pk]))
+        # the accident named by its title and date, never 事故#id
+        self.assertContains(response, f">{self.concealed.title}（2026-11-15）</a>")
+        self.assertNotContains(response, "事故#")
 
     def test_the_ranking_costs_the_same_queries_with_more_units(self):
         self.client.force_login(self.leader)
@@ -282,8 +300,7 @@ class RankingExportTests(TestCase):
         )
         workbook = self.workbook()
         rows = {row[3]: row for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
-        self.assertIn("V9", rows["锡山区"][10])
-        self.assertIn("伪造检查记录", rows["锡山区"][10])
+        self.assertEqual(rows["锡山区"][10], "弄虚作假：伪造检查记录")  # the rule's name, not V9
         details = [row for row in workbook["明细"].iter_rows(values_only=True) if row[2] == "一票否决"]
         self.assertEqual([(row[1], row[3]) for row in details], [("锡山区", "V9")])
 

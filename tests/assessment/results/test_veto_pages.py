@@ -64,7 +64,7 @@ class VetoRulesPageTests(TestCase):
         self.assertEqual(Year.objects.get(year=2026).veto_rules, {"V3": {"larger_count": 1}})
         self.assertEqual(self.results()["xishan"].veto_codes, ["V3"])
         ranking = self.client.get(reverse("assessment:ranking"), {"year": 2026})
-        self.assertContains(ranking, "V3 ")
+        self.assertContains(ranking, "✗ 板块发生多起较大事故：发生较大及以上事故1起（否决线1起）")
 
     def test_switching_a_rule_off_and_narrowing_its_kinds(self):
         self.client.force_login(self.office)
@@ -128,6 +128,8 @@ class WhatIfPageTests(TestCase):
         self.assertEqual((huishan.now.vetoed, huishan.now.rank), (True, 4))
         self.assertEqual(huishan.then.vetoed, False)
         self.assertContains(response, "✓ 不再否决")
+        self.assertContains(response, "✗ 瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
+        self.assertNotContains(response, "✗ V6")
         self.assertContains(response, "惠山区对")
         self.assertFalse(AccidentExemption.objects.filter(unit=self.u["huishan"]).exists())
         self.assertEqual(Accident.objects.get(pk=self.concealed.pk).grade, grade_before)

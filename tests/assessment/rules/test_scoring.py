@@ -454,8 +454,37 @@ class VetoRuleTests(SimpleTestCase):
     def test_v7_exactly_150_percent_of_the_cap_vetoes(self):
         found = check_vetoes(veto_input("district", ordinary=(1, 2, 3), deaths=6, death_cap=D(4)))
         self.assertEqual(codes(found), ["V7"])
-        self.assertEqual(found[0].reason, "死亡6人，控制数4人，达到控制数的150%（6人）")
+        self.assertEqual(found[0].reason, "死亡6人，控制数4人，达到控制数的150%（≥6人）")
         self.assertEqual(found[0].record_ids, (1, 2, 3))
+
+    def test_v7_threshold_is_stated_in_whole_people(self):
+        # 150 % of a cap of 1 is 1.5: deaths are whole, so the line is 2 (never "1.5人")
+        self.assertEqual(check_vetoes(veto_input("district", deaths=1, death_cap=D(1))), [])
+        found = check_vetoes(veto_input("district", deaths=2, death_cap=D(1)))
+        self.assertEqual(found[0].reason, "死亡2人，控制数1人，达到控制数的150%（≥2人）")
+        # 150 % of 11 is 16.5: 16 deaths is under the line, 17 meets it, and the text says 17
+        self.assertEqual(check_vetoes(veto_input("district", deaths=16, death_cap=D(11))), [])
+        found = check_vetoes(veto_input("district", deaths=17, death_cap=D(11)))
+        self.assertEqual(found[0].reason, "死亡17人，控制数11人，达到控制数的150%（≥17人）")
+        self.assertNotIn(".5人", found[0].reason)
+
+    def test_whole_people_is_the_ceiling_of_a_greater_or_equal_line(self):
+        self.assertEqual(vetoes.whole_people(D("1.5")), 2)
+        self.assertEqual(vetoes.whole_people(D("16.5")), 17)
+        self.assertEqual(vetoes.whole_people(D("2")), 2)
+        self.assertEqual(vetoes.whole_people(D("2.00")), 2)
+        self.assertEqual(vetoes.whole_people(D("2.01")), 3)
+        self.assertEqual(vetoes.whole_people(D("0")), 0)
+        self.assertEqual(vetoes.death_cap_line(D(1), D(150)), 2)
+        self.assertEqual(vetoes.death_cap_line(D(11), D(150)), 17)
+        # the stated line agrees with the rule at the bound, for caps 0–40
+        for cap in range(41):
+            line = vetoes.death_cap_line(D(cap), D(150))
+            for deaths in (line - 1, line):
+                if deaths < 1:
+                    continue
+                vetoed = bool(check_vetoes(veto_input("district", deaths=deaths, death_cap=D(cap))))
+                self.assertEqual(vetoed, deaths >= line, (cap, deaths))
 
     def test_v7_just_under_150_percent_does_not(self):
         self.assertEqual(check_vetoes(veto_input("district", deaths=5, death_cap=D(4))), [])
@@ -608,7 +637,10 @@ class YellowCardTests(SimpleTestCase):
         self.assertEqual(yellow_cards(veto_input(deaths=3, death_cap=D(4))), [])
         cards = yellow_cards(veto_input(deaths=4, death_cap=D(4)))
         self.assertEqual(codes(cards), ["V7"])
-        self.assertEqual(cards[0].reason, "死亡4人，已达控制数4人的100%")
+        self.assertEqual(cards[0].reason, "死亡4人，已达控制数4人的100%，达到6人即否决")
+        # a cap of 1: the veto line 1.5 is said as 2 people
+        cards = yellow_cards(veto_input(deaths=1, death_cap=D(1)))
+        self.assertEqual(cards[0].reason, "死亡1人，已达控制数1人的100%，达到2人即否决")
         self.assertEqual(codes(yellow_cards(veto_input(deaths=5, death_cap=D(4)))), ["V7"])
         self.assertEqual(yellow_cards(veto_input(deaths=0, death_cap=D(0))), [])
         self.assertEqual(yellow_cards(veto_input(deaths=9, death_cap=None)), [])
@@ -784,3 +816,16 @@ class SectorOrderTests(SimpleTestCase):
             actual={"road": 3, "fire": 0},
         ).reason
         self.assertTrue(reason.startswith("道路交通"), reason)
+
+
+class ShownTests(SimpleTestCase):
+    def test_a_veto_reads_as_its_rules_name_and_reason_never_its_code(self):
+        (veto,) = check_vetoes(veto_input("district", larger=(1, 2)))
+        self.assertEqual(veto.code, "V3")  # the code stays in the data
+        self.assertEqual(veto.text, "板块发生多起较大事故：发生较大及以上事故2起（否决线2起）")
+        (card,) = yellow_cards(veto_input("district", larger=(1,)))
+        self.assertEqual(
+            vetoes.shown(card), "板块发生多起较大事故：发生较大及以上事故1起（否决线2起），再发生1起即否决"
+        )
+        manual = check_vetoes(veto_input("district", manual_vetoes=("伪造记录",)))
+        self.assertEqual(vetoes.shown_all(manual), "弄虚作假：伪造记录")
