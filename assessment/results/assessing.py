@@ -244,6 +244,19 @@ def counted_label(indicator: Indicator) -> str:
     return f"{industry_part}{grade_part}{'事故' if grade_part else ''}{noun}"
 
 
+def counting_preview(indicator: Indicator, unit: Unit, year: Year) -> tuple[str, tuple[int, ...]]:
+    """What a derived indicator counts for `unit` over `year`'s whole accident window, with the
+    figures the engine uses: ("梁溪区2026年计入：3起、死亡5人", the accident ids counted)."""
+    figures = accident_figures(year)[unit.pk]
+    now = counted_figures(indicator, figures).current
+    parts = [f"{now.count}起", f"死亡{now.deaths}人"]
+    if indicator.measure == "serious_injuries":
+        parts.append(f"重伤{now.serious_injuries}人")
+    if indicator.measure == "direct_loss":
+        parts.append(f"直接经济损失{scoring.fmt(now.direct_loss)}万元")
+    return f"{unit.name}{year.year}年计入：{'、'.join(parts)}", now.ids
+
+
 MEASURE_UNITS = {"accidents": "起", "deaths": "人", "serious_injuries": "人", "direct_loss": "万元"}
 
 
