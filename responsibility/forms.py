@@ -347,6 +347,14 @@ class WeightsForm(ChineseFormMixin, forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        caps = [i for i in self.indicators if i.is_death_cap and data.get(self.field_name(i)) is not None]
+        for indicator in caps[1:]:  # the veto reads one death cap per unit
+            self.add_error(
+                self.field_name(indicator),
+                f"{UnitKind(self.kind).label}已有死亡人数控制数指标 {caps[0].code}，每类单位至多一项。",
+            )
+        if caps[1:]:
+            return data
         total = sum((value for value in data.values() if value is not None), Decimal(0))
         if total != 100:
             raise forms.ValidationError(

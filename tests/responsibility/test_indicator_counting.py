@@ -100,6 +100,19 @@ class CountingFormTests(TestCase):
             ("deaths", ["road", "industry_trade", "fire"], ["larger"], "territory", False),
         )
 
+    def test_the_weights_page_gives_no_unit_kind_a_second_death_cap(self):
+        second = make_indicator(
+            code="Q9", rule="cap_deduction", source="derived", measure="deaths", is_death_cap=True
+        )
+        response = self.client.post(
+            reverse("responsibility:indicator_weights", kwargs={"kind": "district"}),
+            {f"w_{self.cap.pk}": "50", f"w_{second.pk}": "50"},
+        )
+        # in catalog order (Q9 before X-DEATHS), the second is refused at its field
+        self.assertContains(response, "✗ 区已有死亡人数控制数指标 Q9，每类单位至多一项。")
+        second.refresh_from_db()
+        self.assertEqual(second.weights, {})
+
     def test_the_choices_are_the_registers(self):
         self.assertEqual(forms.ACCIDENT_GRADES, AccidentGrade.choices)
         self.assertEqual(forms.INDUSTRIES, Industry.choices)
