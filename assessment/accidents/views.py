@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
-from assessment.results.assessing import counting_preview
 from assessment.rules import grading
 from responsibility import roles
 from responsibility.access import manager_required, require_manager
@@ -22,6 +21,7 @@ from responsibility.models import Indicator, Unit, Year
 from responsibility.tables import table_page
 
 from . import services
+from .counting import counting_preview
 from .figures import UnitFigures, comparison_periods, figures_for_periods
 from .forms import AccidentFilterForm, AccidentForm, ExemptionForm
 from .queries import month_summary
@@ -332,6 +332,7 @@ def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[Histor
 # --- what an indicator counts ------------------------------------------------------------
 
 
+@require_safe
 @manager_required
 def indicator_counting(request, pk: int):
     """指标库 preview: for a chosen unit and year, the accidents a derived indicator counts, as the

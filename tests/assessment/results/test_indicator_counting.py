@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from assessment.accidents.counting import counting_preview
 from assessment.models import Industry
-from assessment.results.assessing import assess_year, counting_preview
+from assessment.results.assessing import assess_year
 from responsibility import demo
 from responsibility.models import Indicator, Target
 from tests.assessment.factories import at, make_accident
