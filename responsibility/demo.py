@@ -6,6 +6,7 @@ leaders' names are invented.
 
 from decimal import Decimal
 
+from .models import IndicatorMeasure as M
 from .models import IndicatorRule as R
 from .models import IndicatorSource as S
 from .models import MembershipRole
@@ -244,6 +245,18 @@ CATALOG = [
     ),
     ("DG1", "宣传培训", "行业安全宣传和培训", R.COMPLETION, S.ENTERED, _dept(5, 15), None, True),
 ]
+
+# What the derived indicators count (Indicator.measure, grades, industries, link, is_death_cap):
+# the engine reads these, never the codes. Unlisted fields keep the model's defaults (all grades,
+# all industries, 属地 and 监管部门 both).
+LARGER_OR_WORSE = ["larger", "major", "especially_major"]
+COUNTING = {
+    "A1": {"measure": M.DEATHS, "is_death_cap": True},
+    "A3": {"measure": M.ACCIDENTS, "grades": LARGER_OR_WORSE},
+    "A4": {"measure": M.DEATHS, "industries": ["road", "industry_trade", "fire"]},
+    "DA1": {"measure": M.DEATHS, "is_death_cap": True},
+    "DA2": {"measure": M.ACCIDENTS, "grades": LARGER_OR_WORSE},
+}
 
 DEMO_PASSWORD = "Wuxi@2026"
 

@@ -5,8 +5,12 @@ from django import forms
 from django.db.models import Q
 
 from .models import (
+    COUNTING_RULES,
+    AccidentLink,
     Indicator,
+    IndicatorMeasure,
     IndicatorRule,
+    IndicatorSource,
     Unit,
     UnitKind,
     Year,
@@ -14,6 +18,26 @@ from .models import (
 )
 
 REQUIRED = "请填写{label}。"
+
+# The accident grades and industries of the register (assessment.models.AccidentGrade, Industry),
+# by value: responsibility does not import assessment. A test checks they agree.
+ACCIDENT_GRADES = [
+    ("ordinary", "一般"),
+    ("larger", "较大"),
+    ("major", "重大"),
+    ("especially_major", "特别重大"),
+]
+INDUSTRIES = [
+    ("road", "道路交通"),
+    ("industry_trade", "工矿商贸"),
+    ("construction", "建筑施工"),
+    ("hazchem", "危化品"),
+    ("fire", "火灾"),
+    ("special_equipment", "特种设备"),
+    ("waterway", "水上交通"),
+    ("rail", "铁路交通"),
+    ("other", "其他"),
+]
 
 
 class ChineseFormMixin:
@@ -175,6 +199,20 @@ class IndicatorForm(ChineseFormMixin, forms.ModelForm):
         decimal_places=2,
         help_text="控制数、按次或逐项扣分时，每超 1 人、每起或每项扣的分数。",
     )
+    grades = forms.MultipleChoiceField(
+        label="计入事故等级",
+        choices=ACCIDENT_GRADES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选即全部等级。",
+    )
+    industries = forms.MultipleChoiceField(
+        label="计入行业领域",
+        choices=INDUSTRIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选即全部行业领域。",
+    )
 
     class Meta:
         model = Indicator
@@ -185,6 +223,11 @@ class IndicatorForm(ChineseFormMixin, forms.ModelForm):
             "rule",
             "source",
             "per_unit",
+            "measure",
+            "grades",
+            "industries",
+            "link",
+            "is_death_cap",
             "evidence_required",
             "description",
             "sort_order",
@@ -201,6 +244,10 @@ class IndicatorForm(ChineseFormMixin, forms.ModelForm):
         self.fields["per_unit"].error_messages["min_value"] = "扣分标准不能为负数。"
         if self.instance.pk:
             self.fields["code"].disabled = True
+        self.fields["link"].required = False  # left out: 属地和监管部门, the default
+
+    def clean_link(self):
+        return self.cleaned_data.get("link") or AccidentLink.BOTH
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
@@ -210,7 +257,44 @@ class IndicatorForm(ChineseFormMixin, forms.ModelForm):
         rule = data.get("rule")
         if rule in self.deducting_rules and data.get("per_unit") is None and "per_unit" not in self.errors:
             self.add_error("per_unit", "该评分规则须填写扣分标准。")
+        self._clean_counting(data)
         return data
+
+    def _clean_counting(self, data):
+        """What a derived indicator counts: only for source=derived; the death cap only for a cap on deaths."""
+        rule, source, measure = data.get("rule"), data.get("source"), data.get("measure")
+        derived = source == IndicatorSource.DERIVED
+        if not derived:
+            for name, empty in (
+                ("measure", ""),
+                ("grades", []),
+                ("industries", []),
+                ("link", AccidentLink.BOTH),
+            ):
+                value = data.get(name)
+                if value and value != empty:
+                    self.add_error(name, f"仅“系统计算”的指标可设置{self.fields[name].label}。")
+        elif rule in COUNTING_RULES and not measure:
+            self.add_error("measure", "系统计算的该类指标须选择计算口径（事故起数、死亡人数等）。")
+        elif rule not in COUNTING_RULES and measure:
+            self.add_error("measure", "该评分规则不按事故统计（双下降或逐项扣分），计算口径须留空。")
+        if not data.get("is_death_cap"):
+            return
+        if not (derived and rule == IndicatorRule.CAP_DEDUCTION and measure == IndicatorMeasure.DEATHS):
+            self.add_error("is_death_cap", "仅“控制数扣分”、由系统按死亡人数计算的指标可作为死亡人数控制数。")
+            return
+        if data.get("active", True):
+            kinds = set(self.instance.weights)
+            others = Indicator.objects.active().filter(is_death_cap=True).exclude(pk=self.instance.pk)
+            for other in others:
+                shared = [kind for kind in UnitKind.values if kind in kinds and kind in other.weights]
+                if shared:
+                    labels = "、".join(UnitKind(kind).label for kind in shared)
+                    self.add_error(
+                        "is_death_cap",
+                        f"{labels}已有死亡人数控制数指标 {other.code}，每类单位至多一项。",
+                    )
+                    return
 
     def save(self, commit=True):
         indicator = super().save(commit=False)
@@ -262,6 +346,14 @@ class WeightsForm(ChineseFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if self.errors:
+            return data
+        caps = [i for i in self.indicators if i.is_death_cap and data.get(self.field_name(i)) is not None]
+        for indicator in caps[1:]:  # the veto reads one death cap per unit
+            self.add_error(
+                self.field_name(indicator),
+                f"{UnitKind(self.kind).label}已有死亡人数控制数指标 {caps[0].code}，每类单位至多一项。",
+            )
+        if caps[1:]:
             return data
         total = sum((value for value in data.values() if value is not None), Decimal(0))
         if total != 100:

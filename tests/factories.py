@@ -1,5 +1,6 @@
 """Small, explicit builders for test rows: each takes keyword overrides for what a test is about."""
 
+import importlib
 from datetime import date
 from itertools import count
 
@@ -63,6 +64,9 @@ def make_year(year: int = 2026, **fields) -> Year:
     return Year.objects.create(year=year, **fields)
 
 
+_counting_0004 = importlib.import_module("responsibility.migrations.0004_indicator_counting")
+
+
 def make_indicator(**fields) -> Indicator:
     n = next(_seq)
     fields.setdefault("code", f"T{n}")
@@ -70,6 +74,13 @@ def make_indicator(**fields) -> Indicator:
     fields.setdefault("category", "事故控制")
     fields.setdefault("rule", "completion")
     fields.setdefault("source", "entered")
+    # What a derived indicator counts: unless given, as migration 0004 sets it on an old catalog
+    # from the code and rule (A1/DA1 the death cap, 较大及以上 for count and boolean rules …).
+    counting = _counting_0004.counting_of(
+        fields["code"], fields["name"], fields["rule"], fields["source"], fields.get("params") or {}
+    )
+    for name, value in counting.items():
+        fields.setdefault(name, value)
     return Indicator.objects.create(**fields)
 
 

@@ -246,6 +246,7 @@ EXPECTATIONS = {
     "assessment:what_if": (lambda o: {"year": 2026}, office_only(200), NOT_ALLOWED),
     "assessment:accident_list": (None, everyone(200), everyone(200)),
     "assessment:accident_create": (None, office_only(200), office_only(200)),
+    "assessment:indicator_counting": (lambda o: {"pk": o.indicator.pk}, office_only(200), NOT_ALLOWED),
     "assessment:accident_detail": (
         lambda o: {"pk": o.accident_a.pk},
         *[everyone(200) | {"reporter_b": 404}] * 2,

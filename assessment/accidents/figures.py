@@ -41,6 +41,12 @@ class Period:
         return Q(occurred_at__date__gte=self.start, occurred_at__date__lte=self.end)
 
 
+# Indicator.link and Indicator.measure values (responsibility.models.AccidentLink, IndicatorMeasure).
+BOTH, TERRITORY, SUPERVISING = "both", "territory", "supervising"
+ACCIDENTS = "accidents"
+_GRADE, _INDUSTRY = 6, 7  # positions in a register row (see figures_for_periods)
+
+
 @dataclass(frozen=True)
 class Figures:
     """One unit's accidents in one period.
@@ -62,6 +68,8 @@ class Figures:
     deaths_by_industry: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Industry.values, 0))
     late_ids: tuple[int, ...] = ()  # 迟报
     concealed_or_false_ids: tuple[int, ...] = ()  # 瞒报 or 谎报
+    # Each counted accident as (register row, counted as 属地, counted as 监管部门): what `select` filters.
+    records: tuple[tuple[tuple, bool, bool], ...] = ()
 
     @property
     def count(self) -> int:
@@ -84,6 +92,28 @@ class Figures:
         """Accidents of grade `floor` or worse, e.g. count_at_least(grading.LARGER): 较大及以上."""
         return sum(len(ids) for grade, ids in self.ids_by_grade.items() if grading.at_least(grade, floor))
 
+    def select(self, grades=(), industries=(), link: str = BOTH) -> "Figures":
+        """These figures restricted to accidents of `grades` and `industries` (empty: all) that the
+        unit is linked to as `link` (TERRITORY 属地, SUPERVISING 监管部门, BOTH either): what a derived
+        indicator counts (Indicator.grades, .industries, .link). No query."""
+        if not grades and not industries and link == BOTH:
+            return self
+        tally = _Tally()
+        for row, territorial, supervising in self.records:
+            if grades and row[_GRADE] not in grades:
+                continue
+            if industries and row[_INDUSTRY] not in industries:
+                continue
+            if (link == TERRITORY and not territorial) or (link == SUPERVISING and not supervising):
+                continue
+            tally.add(row, territorial, supervising)
+        return tally.freeze(self.period)
+
+    def measure(self, measure: str):
+        """The value of one Indicator.measure: accidents (the count), deaths, serious_injuries or
+        direct_loss (万元)."""
+        return self.count if measure == ACCIDENTS else getattr(self, measure)
+
 
 @dataclass(frozen=True)
 class UnitFigures:
@@ -100,6 +130,16 @@ class UnitFigures:
     @property
     def deaths_change(self) -> int:
         return self.current.deaths - self.previous.deaths
+
+    def select(self, grades=(), industries=(), link: str = BOTH) -> "UnitFigures":
+        """Both periods restricted as `Figures.select`."""
+        if not grades and not industries and link == BOTH:
+            return self
+        return UnitFigures(
+            self.unit_id,
+            self.current.select(grades, industries, link),
+            self.previous.select(grades, industries, link),
+        )
 
     @property
     def double_decrease(self) -> bool:
@@ -146,8 +186,9 @@ class _Tally:
         self.deaths_by_industry = dict.fromkeys(Industry.values, 0)
         self.late_ids: list[int] = []
         self.concealed_or_false_ids: list[int] = []
+        self.records: list[tuple[tuple, bool, bool]] = []
 
-    def add(self, row: tuple) -> None:
+    def add(self, row: tuple, territorial: bool = True, supervising: bool = False) -> None:
         pk, _, _, deaths, injuries, loss, grade, industry, late, concealed, falsely = row
         self.ids.append(pk)
         self.deaths += deaths
@@ -159,6 +200,7 @@ class _Tally:
             self.late_ids.append(pk)
         if concealed or falsely:
             self.concealed_or_false_ids.append(pk)
+        self.records.append((row, territorial, supervising))
 
     def freeze(self, period: Period) -> Figures:
         return Figures(
@@ -171,6 +213,7 @@ class _Tally:
             deaths_by_industry=dict(self.deaths_by_industry),
             late_ids=tuple(self.late_ids),
             concealed_or_false_ids=tuple(self.concealed_or_false_ids),
+            records=tuple(self.records),
         )
 
 
@@ -237,8 +280,9 @@ def figures_for_periods(
         # An accident in both periods (they overlap only if the windows do) counts in both.
         periods = [is_current for is_current, period in ((True, current), (False, previous)) if day in period]
         for counted_unit in ({unit_id} | departments[pk]) - exempted[pk]:
+            links = (counted_unit == unit_id, counted_unit in departments[pk])
             for is_current in periods:
-                tallies[counted_unit, is_current].add(row)
+                tallies[counted_unit, is_current].add(row, *links)
 
     empty_current, empty_previous = Figures(current), Figures(previous)
     result = {}

@@ -6,6 +6,7 @@ from . import views, workbook_views
 
 urlpatterns = [
     path("accidents/", views.accident_list, name="accident_list"),
+    path("accidents/counting/<int:pk>/", views.indicator_counting, name="indicator_counting"),
     path("accidents/new/", views.accident_create, name="accident_create"),
     path("accidents/<int:pk>/", views.accident_detail, name="accident_detail"),
     path("accidents/<int:pk>/edit/", views.accident_edit, name="accident_edit"),

@@ -10,17 +10,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessment.models import Accident, AccidentExemption, AccidentGrade, Industry
 from assessment.rules import grading
 from responsibility import roles
 from responsibility.access import manager_required, require_manager
 from responsibility.history import HistoryRow, history_rows, plain, who
-from responsibility.models import Unit, Year
+from responsibility.models import Indicator, Unit, Year
 from responsibility.tables import table_page
 
 from . import services
+from .counting import counting_preview
 from .figures import UnitFigures, comparison_periods, figures_for_periods
 from .forms import AccidentFilterForm, AccidentForm, ExemptionForm
 from .queries import month_summary
@@ -326,3 +327,39 @@ def accident_history_rows(accident: Accident, *, limit: int = 50) -> list[Histor
     ]
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows[:limit]
+
+
+# --- what an indicator counts ------------------------------------------------------------
+
+
+@require_safe
+@manager_required
+def indicator_counting(request, pk: int):
+    """指标库 preview: for a chosen unit and year, the accidents a derived indicator counts, as the
+    assessment counts them ("梁溪区2026年计入：3起、死亡5人")."""
+    indicator = get_object_or_404(Indicator, pk=pk)
+    units = list(Unit.objects.in_city_order())
+    years = list(Year.objects.order_by("-year"))
+    unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
+    year = next((y for y in years if str(y.year) == request.GET.get("year")), years[0] if years else None)
+    preview, accidents = None, []
+    if unit and year:
+        preview, ids = counting_preview(indicator, unit, year)
+        accidents = list(Accident.objects.filter(pk__in=ids).select_related("unit").order_by("occurred_at"))
+    return render(
+        request,
+        "assessment/indicator_counting.html",
+        {
+            "indicator": indicator,
+            "units": units,
+            "years": years,
+            "unit": unit,
+            "year": year,
+            "preview": preview,
+            "accidents": accidents,
+            "grades": "、".join(
+                AccidentGrade(g).label for g in AccidentGrade.values if g in indicator.grades
+            ),
+            "industries": "、".join(Industry(i).label for i in Industry.values if i in indicator.industries),
+        },
+    )

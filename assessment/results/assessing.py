@@ -13,12 +13,13 @@ Actual values per target (`Indicator.source`, then the rule):
   cumulative, so the year's result is Q4's); no approved Q4 report scores 0 (无数据). Provisional:
   the target's highest approved quarter so far. Drafts, submitted and returned reports never count;
   a late flag does not change the value (late reporting is deducted by the assessors, under E1).
-- derived, from the unit's accident figures (exemptions already removed), by rule:
-  cap_deduction → deaths (with `params["caps"]`, as A4: deaths by industry); count_deduction →
-  accidents of 较大 or worse (A3); yoy_decrease → this period against the same one last year (A2);
-  boolean → no 较大-or-worse accident (DA2); item_deduction → the unit's overdue findings of the
-  year, −`per_unit` each (B2: "问题隐患逾期未整改：…（期限2026-09-30）"), then the target's `Deduction`
-  rows. Another rule has no derivation: 无数据.
+- derived, from the unit's accident figures (exemptions already removed) restricted to what the
+  indicator counts (`Indicator.grades`, `.industries`, `.link`; see `counted_figures`), by rule:
+  cap_deduction → the indicator's `measure` (with `params["caps"]`: deaths by industry);
+  count_deduction → the `measure` (e.g. accidents of 较大 or worse); yoy_decrease → this period
+  against the same one last year; boolean → the `measure` is 0; item_deduction → the unit's overdue
+  findings of the year, −`per_unit` each ("问题隐患逾期未整改：…（期限2026-09-30）"), then the
+  target's `Deduction` rows. Another rule has no derivation: 无数据. No catalog code is read.
 - item_deduction (the rule of every assessed indicator in the catalog): the target's `Deduction`
   rows as (points, reason). An assessed indicator with another rule has nothing to score: 无数据.
 Parameters are the indicator's with the target's own over them.
@@ -31,13 +32,14 @@ last day, so a final assessment does not change with the day it is run. Overdue 
 
 Adjustments: bonus = sum of positive points, capped by `Year.bonus_cap`; penalty = −sum of the
 negative ones; a manual veto (弄虚作假) becomes veto V9 naming the adjustment. The death cap for V7 is
-the target value of the unit's A1 or DA1 target. Provisional accident figures run from the window's
+the target value of the unit's target whose indicator `is_death_cap`, against the deaths that indicator
+counts. Provisional accident figures run from the window's
 start to `today` (when `today` is inside the window); final ones cover the whole window.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from assessment.accidents.counting import MEASURE_UNITS, counted_figures, counted_label
 from assessment.accidents.figures import Scenario, UnitFigures, accident_figures
 from assessment.inspections.services import short
 from assessment.models import (
@@ -57,7 +60,7 @@ from assessment.models import (
     Report,
     ReportStatus,
 )
-from assessment.rules import grading, ranking, scoring, vetoes
+from assessment.rules import ranking, scoring, vetoes
 from responsibility.models import (
     GROUP_OF_KIND,
     Indicator,
@@ -71,7 +74,6 @@ from responsibility.models import (
     city_order_key,
 )
 
-DEATH_CAP_CODES = ("A1", "DA1")
 ZERO = Decimal(0)
 
 
@@ -205,13 +207,15 @@ def _actual(target: _Target, params: dict, figures: UnitFigures, reports, deduct
         return reports.get(target.pk)
     if indicator.source == IndicatorSource.ASSESSED:
         return None  # only item deductions are assessed; anything else has no value to score
-    now = figures.current
+    now = counted_figures(indicator, figures).current
+    if not indicator.measure:
+        return None  # a derived indicator that says nothing of what it counts has no value
     if rule == IndicatorRule.CAP_DEDUCTION:
-        return now.deaths_by_industry if params.get("caps") else now.deaths
+        return now.deaths_by_industry if params.get("caps") else now.measure(indicator.measure)
     if rule == IndicatorRule.COUNT_DEDUCTION:
-        return now.count_at_least(grading.LARGER)
+        return now.measure(indicator.measure)
     if rule == IndicatorRule.BOOLEAN:
-        return now.count_at_least(grading.LARGER) == 0
+        return now.measure(indicator.measure) == 0
     return None
 
 
@@ -315,12 +319,15 @@ def _group_index(group: str) -> int:
 def _score_unit(
     year, unit, targets, figures, reports, deductions, adjustments, rules, findings
 ) -> dict[str, Any]:
-    items, death_cap = [], None
+    items, death_cap, death_cap_deaths = [], None, figures.current.deaths
     for target in targets:
         indicator = target.indicator
         params = {**indicator.params, **target.params}
-        if indicator.rule == IndicatorRule.COUNT_DEDUCTION and indicator.source == IndicatorSource.DERIVED:
-            params = {"label": "较大及以上事故", "unit": "起", **params}  # what is counted, in the reason
+        counting = indicator.source == IndicatorSource.DERIVED and indicator.measure
+        if counting and indicator.rule == IndicatorRule.COUNT_DEDUCTION:
+            # what is counted, in the reason: "较大及以上事故1起，扣5分"
+            what = {"label": counted_label(indicator), "unit": MEASURE_UNITS[indicator.measure]}
+            params = {**what, **params}
         actual = _actual(target, params, figures, reports, deductions, findings)
         result = scoring.score_target(
             indicator.rule,
@@ -330,8 +337,9 @@ def _score_unit(
             actual=actual,
         )
         items.append(ItemResult(indicator.code, indicator.name, target.weight, result.points, result.reason))
-        if indicator.code in DEATH_CAP_CODES:
+        if indicator.is_death_cap:
             death_cap = target.target_value
+            death_cap_deaths = counted_figures(indicator, figures).current.deaths
     base = sum((item.points for item in items), ZERO)
     bonus = sum((a.points for a in adjustments if a.points > 0), ZERO)
     penalty = -sum((a.points for a in adjustments if a.points < 0), ZERO)
@@ -345,6 +353,7 @@ def _score_unit(
         hazard_ids=tuple(f.id for f in findings if f.major_hazard),
         pass_line=year.pass_min,
     )
+    veto_input = replace(veto_input, deaths=death_cap_deaths)  # the deaths the cap indicator counts
     found = tuple(vetoes.check_vetoes(veto_input, rules))
     group = GROUP_OF_KIND[unit.kind]
     return {

@@ -2,7 +2,10 @@
 the letters; every model re-exported here, so `from responsibility.models import Unit` works."""
 
 from .catalog import (  # noqa: F401
+    COUNTING_RULES,
+    AccidentLink,
     Indicator,
+    IndicatorMeasure,
     IndicatorQuerySet,
     IndicatorRule,
     IndicatorSource,

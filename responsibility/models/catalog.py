@@ -24,6 +24,28 @@ class IndicatorSource(models.TextChoices):
     ASSESSED = "assessed", "年终考核评定"
 
 
+class IndicatorMeasure(models.TextChoices):
+    """What a derived indicator counts in the accident register."""
+
+    ACCIDENTS = "accidents", "事故起数"
+    DEATHS = "deaths", "死亡人数"
+    SERIOUS_INJURIES = "serious_injuries", "重伤人数"
+    DIRECT_LOSS = "direct_loss", "直接经济损失"
+
+
+class AccidentLink(models.TextChoices):
+    """Which of a unit's links to an accident count: its 属地, its 监管部门 role, or both."""
+
+    BOTH = "both", "属地和监管部门"
+    TERRITORY = "territory", "仅属地"
+    SUPERVISING = "supervising", "仅监管部门"
+
+
+# Rules whose derived value is read from the accident figures (the others: 双下降 uses both
+# periods' counts and deaths; a derived item deduction counts overdue findings).
+COUNTING_RULES = ("cap_deduction", "count_deduction", "boolean")
+
+
 class IndicatorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -53,6 +75,24 @@ class Indicator(models.Model):
         help_text="每类单位的分值；不含某类即不适用于该类。",
     )
     params = models.JSONField("评分参数", default=dict, blank=True)
+    # What a derived indicator counts (source=derived; see assessment.accidents.figures.Figures.select).
+    measure = models.CharField(
+        "计算口径", max_length=20, choices=IndicatorMeasure, blank=True, help_text="系统计算的指标统计什么。"
+    )
+    grades = models.JSONField("计入事故等级", default=list, blank=True, help_text="不选即全部等级。")
+    industries = models.JSONField("计入行业领域", default=list, blank=True, help_text="不选即全部行业领域。")
+    link = models.CharField(
+        "计入方式",
+        max_length=12,
+        choices=AccidentLink,
+        default=AccidentLink.BOTH,
+        help_text="事故计入属地单位、监管部门，或两者。",
+    )
+    is_death_cap = models.BooleanField(
+        "作为死亡人数控制数（一票否决）",
+        default=False,
+        help_text="该指标的目标值即单位的死亡人数控制数，供一票否决和黄牌警示使用；每类单位至多一项。",
+    )
     evidence_required = models.BooleanField("须上传佐证材料", default=False)
     description = models.TextField("评分细则", blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=100)

@@ -70,6 +70,7 @@ class Command(BaseCommand):
                     "params": {"per_unit": per_unit} if per_unit else {},
                     "evidence_required": evidence,
                     "sort_order": order * 10,
+                    **demo.COUNTING.get(code, {}),
                 },
             )
             created["indicators"] += new
