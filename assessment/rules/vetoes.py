@@ -184,8 +184,9 @@ def whole_people(line: Decimal) -> int:
 
 
 def death_cap_line(cap: Decimal, percent: Decimal) -> int:
-    """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`)."""
-    return whole_people(Decimal(cap) * Decimal(percent) / 100)
+    """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`); at least 1,
+    as V7 needs a death: a cap of 0 is reached by the first death, not by none."""
+    return max(whole_people(Decimal(cap) * Decimal(percent) / 100), 1)
 
 
 def shown(veto: Veto) -> str:
