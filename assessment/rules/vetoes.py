@@ -13,7 +13,9 @@ Decisions on the unclear cases:
 - V7 (deaths ≥ 150 % of the cap) needs a cap (None: the rule does not apply) and at least one death.
   A cap of 0 is therefore vetoed by the first death.
 - V8 (total under the 合格 line) uses the rule's own `pass_line` when set, else the year's 合格 line
-  given in `VetoInput.pass_line`; it is not checked while the total is unknown (None).
+  given in `VetoInput.pass_line`; it is not checked while the total is unknown (None). The total is
+  compared at two decimals (half up), as it is shown and as `scoring.grade` compares it: 59.995 is
+  60.00, 合格 and not under a line of 60.
 - 黄牌 (one step from a veto) for each enabled count threshold ≥ 2 of an enabled accident rule: the
   unit has exactly one accident fewer than the threshold. With the defaults that is a district with 1
   较大 (V3 at ≥ 2; 2 较大 when V3 is set to 3), a department with 1 重大 (V4), an enterprise with 1
@@ -29,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from .grading import ESPECIALLY_MAJOR, LARGER, MAJOR, ORDER, ORDINARY
-from .scoring import fmt
+from .scoring import fmt, round2, to_decimal
 
 # The unit kinds of responsibility.models.units (TERRITORIAL_KINDS 板块, DEPARTMENT_KINDS 部门,
 # ENTERPRISE_KINDS 市属企业), as plain strings: rules/ imports no Django. A test checks they agree.
@@ -182,8 +184,9 @@ def whole_people(line: Decimal) -> int:
 
 
 def death_cap_line(cap: Decimal, percent: Decimal) -> int:
-    """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`)."""
-    return whole_people(Decimal(cap) * Decimal(percent) / 100)
+    """The deaths that reach `percent` of `cap`, in whole people (see `whole_people`); at least 1,
+    as V7 needs a death: a cap of 0 is reached by the first death, not by none."""
+    return max(whole_people(Decimal(cap) * Decimal(percent) / 100), 1)
 
 
 def shown(veto: Veto) -> str:
@@ -247,9 +250,12 @@ def _death_cap_vetoes(rule: VetoRule, inp: VetoInput) -> list[Veto]:
 
 def _score_vetoes(rule: VetoRule, inp: VetoInput) -> list[Veto]:
     line = Decimal(rule.pass_line if rule.pass_line is not None else inp.pass_line)
-    if inp.total is None or Decimal(inp.total) >= line:
+    if inp.total is None:
         return []
-    reason = f"考核总分{Decimal(inp.total).quantize(Decimal('0.01'))}分，低于合格线{fmt(line)}分"
+    total = round2(to_decimal(inp.total))
+    if total >= line:
+        return []
+    reason = f"考核总分{total}分，低于合格线{fmt(line)}分"
     return [Veto(rule.code, rule.name, reason)]
 
 
