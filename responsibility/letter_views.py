@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import documents, exports, roles, services
 from .access import get_year, manager_required, require_manager
@@ -114,6 +114,9 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None):
     can_manage = roles.can_manage(user)
     can_sign = letter.status == LetterStatus.ISSUED and roles.can_sign_for(user, letter.unit_id)
     targets = list(letter.targets.all())
+    words = documents.shown_words(letter)["targets"]
+    for target in targets:  # what the letter says: its words as issued, today's for a draft
+        target.shown = words.get(target.indicator.code) or target.commitment
     history = history_rows(
         Target.history.filter(letter_id=letter.pk).select_related("indicator", "history_user"),
         label=lambda h: h.indicator.code,
@@ -136,6 +139,7 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None):
             "amend_form": amend_form or AmendForm(),
             "issue_form": IssueForm(),
             "overdue": letter.is_overdue_to_sign(timezone.localdate()),
+            "differs": can_manage and bool(documents.differences(letter)),
         },
     )
 
@@ -288,6 +292,7 @@ def _differences_page(request, year: Year, *, failed: tuple[int, AmendForm] | No
     return render(request, "responsibility/letter_differences.html", {"year": year, "rows": rows})
 
 
+@require_safe
 @manager_required
 def letter_differences(request, year: int):
     """The year's issued letters that say something other than today's rules, what each said and

@@ -92,6 +92,7 @@ class InventedCityLetterAgreesWithEngineTests(TestCase):
         self.assertIn("累计发生较大或更重等级生产安全事故 3 起及以上", words)
         self.assertIn("累计发生较大或更重等级生产安全事故 2 起及以上（达到 3 起即否决）", words)
         self.assertNotIn("V3", words)
+        self.assertNotIn("发生较大及以上生产安全事故或者", words)  # no sentence the engine does not apply
         self.accidents(self.east, 3, 3)
         below = self.result(self.east)
         self.assertFalse(below.vetoed)
