@@ -5,6 +5,7 @@ rendered here through WeasyPrint. Nothing is fetched from the network: fonts are
 Noto CJK by name, and the fetcher refuses every URL that is not a file inside the project.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -12,9 +13,21 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
-from .models import LetterStatus, ResponsibilityLetter, UnitGroup
+from assessment.rules import vetoes, wording
+
+from .forms import INDUSTRIES
+from .models import (
+    GROUP_OF_KIND,
+    IndicatorRule,
+    IndicatorSource,
+    LetterStatus,
+    ResponsibilityLetter,
+    Target,
+    UnitGroup,
+)
 
 TEMPLATE = "responsibility/letter_document.html"
 NOT_ISSUED = "（未下发）"
@@ -38,7 +51,7 @@ def format_target_value(value: Decimal | None) -> str:
 
 def _scope(letter: ResponsibilityLetter) -> str:
     """What the unit answers for: its territory, its sector, or its own enterprise."""
-    group = letter.unit.group
+    group = GROUP_OF_KIND[letter.unit.kind]
     if group == UnitGroup.TERRITORY:
         return "本地区"
     if group == UnitGroup.ENTERPRISE:
@@ -47,7 +60,8 @@ def _scope(letter: ResponsibilityLetter) -> str:
 
 
 def default_letter_text(letter: ResponsibilityLetter) -> str:
-    """The body of a letter whose own text is empty: purpose, duties, targets, assessment, term."""
+    """The body of a letter whose own text is empty: purpose, duties, targets, assessment, term.
+    The 一票否决 and 黄牌 clauses are not in it: `letter_words` writes them from the year's rules."""
     year = letter.year.year
     unit = letter.unit.name
     city = settings.CITY_NAME
@@ -61,8 +75,7 @@ def default_letter_text(letter: ResponsibilityLetter) -> str:
         f"乙方{year}年度安全生产控制目标和工作任务见本责任书所附《目标任务表》，各项目标分值合计100分。"
         f"乙方应当按季度如实填报目标完成情况，并按要求提供佐证材料。",
         f"甲方委托{settings.OFFICE_NAME}于年终组织考核，考核结果分为优秀、良好、合格、不合格四个等级，"
-        f"作为对乙方领导班子和领导干部综合考核评价的重要依据。"
-        f"发生较大及以上生产安全事故或者瞒报、谎报生产安全事故的，年度考核实行一票否决。",
+        "作为对乙方领导班子和领导干部综合考核评价的重要依据。",
         f"本责任书有效期自{year}年1月1日至{year}年12月31日。乙方主要负责人工作变动的，由继任者履行本责任书。"
         f"本责任书一式两份，甲乙双方各执一份。",
     ]
@@ -73,6 +86,118 @@ def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def target_commitment(target) -> str:
+    """The wording a target prints: the admin's own, or the one `wording.target_commitment` writes
+    from what the engine scores it by (assessing._score_unit): the indicator's params with the
+    target's over them, and what a derived indicator counts. Reads fields only, so it serves
+    historical models in migrations too; the year's export passes a reduced stand-in (wording,
+    target value, rule), hence the defaults."""
+    if target.wording:
+        return target.wording
+    indicator = target.indicator
+    params = {**(getattr(indicator, "params", None) or {}), **(getattr(target, "params", None) or {})}
+    derived = getattr(indicator, "source", "") == IndicatorSource.DERIVED
+    measure = getattr(indicator, "measure", "") if derived else ""
+    label = unit = None
+    if measure:
+        label = wording.counted_label(measure, indicator.grades, indicator.industries, dict(INDUSTRIES))
+        unit = wording.MEASURE_UNITS[measure]
+    return wording.target_commitment(
+        indicator.rule,
+        weight=getattr(target, "weight", 0) or 0,
+        target_value=target.target_value,
+        params=params,
+        label=label,
+        unit=unit,
+        counts_findings=derived and indicator.rule == IndicatorRule.ITEM_DEDUCTION,
+    )
+
+
+def _sorted_targets(letter) -> list:
+    return sorted(letter.targets.all(), key=lambda t: (t.indicator.sort_order, t.indicator.code))
+
+
+def veto_paragraphs(letter, targets) -> list[str]:
+    """The 一票否决 clause and the 黄牌 sentence, from the year's rules as the engine applies them to
+    this unit: its kind, and its death cap (the target whose indicator `is_death_cap`)."""
+    rules = vetoes.rules_from_config(letter.year.veto_rules)
+    cap = next((t.target_value for t in targets if t.indicator.is_death_cap), None)
+    kind = letter.unit.kind
+    clause = wording.veto_clause(rules, kind=kind, death_cap=cap, pass_line=letter.year.pass_min)
+    return [clause, *filter(None, [wording.yellow_clause(rules, kind=kind, death_cap=cap)])]
+
+
+def letter_words(letter) -> dict:
+    """What the letter says under today's rules: {"paragraphs": [...], "targets": {code: words}}.
+
+    The letter's own text wins over the default body; the veto paragraphs are always the rules'
+    (before the closing paragraph of the default body, after an own text). Expects `unit` and
+    `year` selected, `targets__indicator` prefetched; reads fields only (see `target_commitment`).
+    """
+    targets = _sorted_targets(letter)
+    own = letter.text.strip()
+    body = _paragraphs(own or default_letter_text(letter))
+    clauses = veto_paragraphs(letter, targets)
+    paragraphs = [*body, *clauses] if own else [*body[:-1], *clauses, body[-1]]
+    return {
+        "paragraphs": paragraphs,
+        "targets": {t.indicator.code: target_commitment(t) for t in targets},
+    }
+
+
+def shown_words(letter) -> dict:
+    """What the letter shows: the words it was issued with once issued (a signed text does not
+    change under the signer), today's for a draft or a letter issued before words were kept."""
+    if letter.status != LetterStatus.DRAFT and letter.words:
+        return letter.words
+    return letter_words(letter)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One paragraph or target whose words differ: where, what the letter said, what the rules say."""
+
+    where: str
+    said: str
+    says: str
+
+
+def differences(letter) -> list[Difference]:
+    """Where an issued letter's kept words differ from what today's rules write (paragraphs in
+    order, then targets by indicator code); none for a draft, which always says today's words."""
+    if letter.status == LetterStatus.DRAFT or not letter.words:
+        return []
+    said, says = letter.words, letter_words(letter)
+    found = []
+    old, new = said.get("paragraphs", []), says["paragraphs"]
+    for seq in range(max(len(old), len(new))):
+        before = old[seq] if seq < len(old) else ""
+        after = new[seq] if seq < len(new) else ""
+        if before != after:
+            found.append(Difference(f"正文第{seq + 1}段", before, after))
+    names = {t.indicator.code: t.indicator.name for t in letter.targets.all()}
+    old, new = said.get("targets", {}), says["targets"]
+    for code in [*new, *(code for code in old if code not in new)]:
+        if old.get(code, "") != new.get(code, ""):
+            found.append(
+                Difference(f"目标 {code} {names.get(code, '')}".strip(), old.get(code, ""), new.get(code, ""))
+            )
+    return found
+
+
+def letters_that_differ(year) -> list[tuple[ResponsibilityLetter, list[Difference]]]:
+    """The year's issued and signed letters whose kept words are no longer what the rules write,
+    in the city's order of units, each with its differences. Two queries, however many letters."""
+    letters = (
+        ResponsibilityLetter.objects.filter(year=year)
+        .exclude(status=LetterStatus.DRAFT)
+        .select_related("unit", "year")
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.select_related("indicator")))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    return [(letter, found) for letter in letters if (found := differences(letter))]
+
+
 def letter_document_context(letter: ResponsibilityLetter) -> dict:
     """Everything the printed letter shows. Expects `unit` and `year` selected, `targets__indicator` prefetched.
 
@@ -81,7 +206,8 @@ def letter_document_context(letter: ResponsibilityLetter) -> dict:
     unit = letter.unit
     issued = letter.status != LetterStatus.DRAFT
     signed = letter.status == LetterStatus.SIGNED
-    targets = sorted(letter.targets.all(), key=lambda t: (t.indicator.sort_order, t.indicator.code))
+    targets = _sorted_targets(letter)
+    words = shown_words(letter)
     rows = [
         {
             "seq": seq,
@@ -89,11 +215,10 @@ def letter_document_context(letter: ResponsibilityLetter) -> dict:
             "name": target.indicator.name,
             "weight": format_weight(target.weight),
             "target_value": format_target_value(target.target_value),
-            "wording": target.commitment,
+            "wording": words["targets"].get(target.indicator.code) or target_commitment(target),
         }
         for seq, target in enumerate(targets, start=1)
     ]
-    text = letter.text.strip() or default_letter_text(letter)
     city_party = f"{settings.CITY_NAME}人民政府"
     return {
         "letter": letter,
@@ -108,7 +233,7 @@ def letter_document_context(letter: ResponsibilityLetter) -> dict:
         "version": letter.version,
         "party_a": city_party,
         "party_b": unit.name,
-        "paragraphs": _paragraphs(text),
+        "paragraphs": words["paragraphs"],
         "rows": rows,
         "total_weight": format_weight(sum((t.weight for t in targets), Decimal(0))),
         "issuer": {

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST, require_safe
 
 from . import documents, exports, roles, services
 from .access import get_year, manager_required, require_manager
@@ -113,6 +114,9 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None):
     can_manage = roles.can_manage(user)
     can_sign = letter.status == LetterStatus.ISSUED and roles.can_sign_for(user, letter.unit_id)
     targets = list(letter.targets.all())
+    words = documents.shown_words(letter)["targets"]
+    for target in targets:  # what the letter says: its words as issued, today's for a draft
+        target.shown = words.get(target.indicator.code) or target.commitment
     history = history_rows(
         Target.history.filter(letter_id=letter.pk).select_related("indicator", "history_user"),
         label=lambda h: h.indicator.code,
@@ -135,6 +139,7 @@ def _detail_page(request, letter, *, sign_form=None, amend_form=None):
             "amend_form": amend_form or AmendForm(),
             "issue_form": IssueForm(),
             "overdue": letter.is_overdue_to_sign(timezone.localdate()),
+            "differs": can_manage and bool(documents.differences(letter)),
         },
     )
 
@@ -151,6 +156,8 @@ def letter_targets(request, pk: int):
     )
     if request.method == "POST" and formset.is_valid():
         formset.save()
+        if letter.status == LetterStatus.ISSUED:  # not signed yet: the words follow the targets
+            services.reword_letter(letter)
         messages.success(request, f"已保存{letter.unit}的目标，合计 100 分。")
         return redirect(letter)
     return render(request, "responsibility/letter_targets.html", {"letter": letter, "formset": formset})
@@ -250,3 +257,70 @@ def letter_scan(request, pk: int, version: int | None = None):
     suffix = Path(path).suffix
     name = f"{letter.unit.name}-{letter.year.year}年度责任书-第{version or letter.version}版签订件{suffix}"
     return FileResponse(storage.open(path, "rb"), as_attachment=True, filename=name)
+
+
+# --- 责任书 and changed rules: the letters whose words the rules no longer write ----------------
+
+
+def notify_letters_differ(request, year: Year) -> None:
+    """After the rules changed: say how many of the year's issued letters now say something else."""
+    count = len(documents.letters_that_differ(year))
+    if count:
+        url = reverse("responsibility:letter_differences", args=[year.year])
+        messages.warning(
+            request,
+            format_html(
+                '{}年度有 {} 份已下发的责任书与现行规则的表述不一致，<a href="{}">逐份核对并修订</a>。',
+                year.year,
+                count,
+                url,
+            ),
+        )
+
+
+def _differences_page(request, year: Year, *, failed: tuple[int, AmendForm] | None = None):
+    reason = f"{year.year}年度考核规则调整，责任书表述随之修订。"
+    rows = []
+    for letter, found in documents.letters_that_differ(year):
+        auto_id = f"id_letter{letter.pk}_%s"  # one reason field per letter on the page
+        if failed and failed[0] == letter.pk:
+            form = failed[1]
+            form.auto_id = auto_id
+        else:
+            form = AmendForm(initial={"reason": reason}, auto_id=auto_id)
+        rows.append({"letter": letter, "differences": found, "form": form})
+    return render(request, "responsibility/letter_differences.html", {"year": year, "rows": rows})
+
+
+@require_safe
+@manager_required
+def letter_differences(request, year: int):
+    """The year's issued letters that say something other than today's rules, what each said and
+    what the rules now say, with a button to amend (signed) or reword (not yet signed) each."""
+    return _differences_page(request, get_year(year))
+
+
+@require_POST
+@login_required
+def letter_reword(request, pk: int):
+    letter = _get_letter_for_user(request, pk)
+    require_manager(request)
+    if letter.status == LetterStatus.SIGNED:
+        form = AmendForm(request.POST)
+        if not form.is_valid():
+            return _differences_page(request, letter.year, failed=(letter.pk, form))
+        letter = services.amend_letter(
+            letter, reason=form.cleaned_data["reason"], user=request.user, today=timezone.localdate()
+        )
+        messages.success(
+            request,
+            f"已生成{letter.unit}第 {letter.version} 版责任书，表述按现行规则；须由{letter.unit}重新签订。",
+        )
+    else:
+        try:
+            services.reword_letter(letter)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"{letter.unit}的责任书表述已按现行规则更新，尚待其签订。")
+    return redirect("responsibility:letter_differences", year=letter.year.year)

@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import documents
 from .issuing import LetterPlan, TargetPlan, lower_cap
 from .models import (
     GROUP_OF_KIND,
@@ -169,7 +170,8 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
     Year.objects.select_for_update().get(pk=year.pk)
     drafts = list(
         ResponsibilityLetter.objects.filter(year=year, pk__in=letter_ids, status=LetterStatus.DRAFT)
-        .select_related("unit")
+        .select_related("unit", "year")
+        .prefetch_related(_TARGETS)
         .annotate(total=Sum("targets__weight"))
         .order_by("unit__sort_order", "unit__name")
     )
@@ -186,12 +188,37 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
         letter.doc_number = doc_number(year.year, seq)
         letter.issued_on = issued_on
         letter.issuer_name = issuer_name
+        letter.words = documents.letter_words(letter)  # what it says from now on, whatever the rules
     bulk_update_with_history(
         drafts,
         ResponsibilityLetter,
-        ["status", "doc_seq", "doc_number", "issued_on", "issuer_name"],
+        ["status", "doc_seq", "doc_number", "issued_on", "issuer_name", "words"],
     )
     return drafts
+
+
+_TARGETS = Prefetch("targets", queryset=Target.objects.select_related("indicator"))
+
+
+def _locked_with_targets(letter: ResponsibilityLetter) -> ResponsibilityLetter:
+    return (
+        ResponsibilityLetter.objects.select_for_update(of=("self",))
+        .select_related("unit", "year")
+        .prefetch_related(_TARGETS)
+        .get(pk=letter.pk)
+    )
+
+
+@transaction.atomic
+def reword_letter(letter: ResponsibilityLetter) -> ResponsibilityLetter:
+    """An issued letter not yet signed takes today's words (its targets or the rules changed):
+    nobody has signed the old ones, so no version is kept; a signed letter is amended instead."""
+    letter = _locked_with_targets(letter)
+    if letter.status != LetterStatus.ISSUED:
+        raise ValidationError("只有已下发、尚未签订的责任书可直接更新文字；已签订的请修订。")
+    letter.words = documents.letter_words(letter)
+    letter.save(update_fields=["words", "updated_at"])
+    return letter
 
 
 # --- 责任书: sign and amend -------------------------------------------------------------
@@ -224,10 +251,10 @@ def amend_letter(
     letter: ResponsibilityLetter, *, reason: str, user: User, today: date
 ) -> ResponsibilityLetter:
     """Keep the signed version as it was and open a new one that the unit must sign again."""
-    letter = ResponsibilityLetter.objects.select_for_update().get(pk=letter.pk)
+    letter = _locked_with_targets(letter)
     if letter.status != LetterStatus.SIGNED:
         raise ValidationError("只有已签订的责任书需要修订；未签订的可直接修改目标。")
-    targets = letter.targets.select_related("indicator")
+    targets = letter.targets.all()
     LetterVersion.objects.create(
         letter=letter,
         version=letter.version,
@@ -241,6 +268,7 @@ def amend_letter(
             }
             for t in targets
         ],
+        words=letter.words,
         signer_name=letter.signer_name,
         signed_on=letter.signed_on,
         leader_name=letter.leader_name,
@@ -256,8 +284,10 @@ def amend_letter(
     letter.signed_on = None
     letter.scan = ""
     letter.scan_name = ""
+    letter.words = documents.letter_words(letter)  # the new version says what today's rules say
     letter.save(
         update_fields=[
+            "words",
             "version",
             "status",
             "issued_on",

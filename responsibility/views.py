@@ -11,8 +11,10 @@ from . import roles, services
 from .access import get_unit_for_user, get_year, manager_required, require_manager
 from .forms import IndicatorForm, UnitFilterForm, UnitForm, WeightsForm, YearForm
 from .history import history_rows
+from .letter_views import notify_letters_differ
 from .models import (
     Indicator,
+    LetterStatus,
     Unit,
     UnitKind,
     Year,
@@ -184,6 +186,10 @@ def indicator_edit(request, pk: int):
     elif form.is_valid():
         form.save()
         messages.success(request, f"已保存指标 {indicator.code}。")
+        issued = [LetterStatus.ISSUED, LetterStatus.SIGNED]
+        years = Year.objects.filter(letters__targets__indicator=indicator, letters__status__in=issued)
+        for year in years.distinct().order_by("year"):
+            notify_letters_differ(request, year)
         return redirect("responsibility:indicator_list")
     history = (
         history_rows(indicator.history.select_related("history_user"), describe=lambda h: h.name)

@@ -117,6 +117,13 @@ EXPECTATIONS = {
         NOT_ALLOWED,
         office_only(200) | {"reporter_b": 404},
     ),
+    # After the rules changed: the year's letters whose words differ, amended or reworded by the 安委办.
+    "responsibility:letter_differences": (lambda o: {"year": 2026}, office_only(200), NOT_ALLOWED),
+    "responsibility:letter_reword": (
+        lambda o: {"pk": o.letter_a.pk},
+        NOT_ALLOWED,
+        office_only(302) | {"reporter_b": 404},
+    ),
     "responsibility:letter_print": (
         lambda o: {"pk": o.letter_a.pk},
         *[everyone(200) | {"reporter_b": 404}] * 2,

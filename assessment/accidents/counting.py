@@ -1,8 +1,8 @@
 """What a derived indicator counts (Indicator.measure, grades, industries, link): the one selection
 the assessment and the 指标库's preview both make of a unit's accident figures."""
 
-from assessment.models import AccidentGrade, Industry
-from assessment.rules import grading, scoring
+from assessment.models import Industry
+from assessment.rules import scoring, wording
 from responsibility.models import Indicator, Unit, Year
 
 from .figures import UnitFigures, accident_figures
@@ -15,22 +15,9 @@ def counted_figures(indicator: Indicator, figures: UnitFigures) -> UnitFigures:
 
 def counted_label(indicator: Indicator) -> str:
     """What a derived indicator counts, for the reasons: "较大及以上事故", "道路交通、火灾死亡" …"""
-    grades = [grade for grade in grading.ORDER if grade in indicator.grades]
-    if not grades or len(grades) == len(grading.ORDER):
-        grade_part = ""
-    elif grades == grading.ORDER[grading.ORDER.index(grades[0]) :]:
-        grade_part = f"{AccidentGrade(grades[0]).label}及以上"
-    else:
-        grade_part = "、".join(AccidentGrade(grade).label for grade in grades)
-    industry_part = "、".join(
-        Industry(code).label for code in Industry.values if code in indicator.industries
+    return wording.counted_label(
+        indicator.measure, indicator.grades, indicator.industries, dict(Industry.choices)
     )
-    noun = {"accidents": "事故", "deaths": "死亡", "serious_injuries": "重伤"}.get(
-        indicator.measure, "直接经济损失"
-    )
-    if indicator.measure == "accidents":
-        return f"{industry_part}{grade_part}{noun}"
-    return f"{industry_part}{grade_part}{'事故' if grade_part else ''}{noun}"
 
 
 def counting_preview(indicator: Indicator, unit: Unit, year: Year) -> tuple[str, tuple[int, ...]]:
@@ -46,4 +33,4 @@ def counting_preview(indicator: Indicator, unit: Unit, year: Year) -> tuple[str,
     return f"{unit.name}{year.year}年计入：{'、'.join(parts)}", now.ids
 
 
-MEASURE_UNITS = {"accidents": "起", "deaths": "人", "serious_injuries": "人", "direct_loss": "万元"}
+MEASURE_UNITS = wording.MEASURE_UNITS

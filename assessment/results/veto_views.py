@@ -17,6 +17,7 @@ from assessment.rules import vetoes
 from assessment.rules.scoring import fmt
 from responsibility import roles
 from responsibility.access import get_year, manager_required, require_manager
+from responsibility.letter_views import notify_letters_differ
 from responsibility.models import Unit, UnitGroup, UnitKind, Year
 
 from . import assessing
@@ -64,6 +65,7 @@ def veto_rules(request, year: int):
             year_obj.veto_rules = settings
             year_obj.save(update_fields=["veto_rules", "updated_at"])
             messages.success(request, f"{year_obj.year}年度一票否决规则已保存，暂定排名即按新规则计算。")
+            notify_letters_differ(request, year_obj)
             return redirect("assessment:veto_rules", year=year_obj.year)
     rows = [
         {

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from responsibility import roles
 
-from .catalog import Indicator, IndicatorRule
+from .catalog import Indicator
 from .units import Unit, User
 from .years import Year
 
@@ -65,6 +65,9 @@ class ResponsibilityLetter(models.Model):
     issued_on = models.DateField("下发日期", null=True, blank=True)
     signed_on = models.DateField("签订日期", null=True, blank=True)
     text = models.TextField("责任书正文", blank=True)
+    # What the letter said when issued (documents.letter_words): {"paragraphs": [...], "targets":
+    # {code: words}}. Kept so a signed text never changes under the signer when the rules do.
+    words = models.JSONField("下发时的文字", default=dict, blank=True)
     scan = models.FileField("签订扫描件", upload_to=letter_scan_path, blank=True)
     scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -119,6 +122,7 @@ class LetterVersion(models.Model):
     )
     version = models.PositiveSmallIntegerField("版本")
     targets = models.JSONField("目标", default=list)
+    words = models.JSONField("文字", default=dict, blank=True)
     signer_name = models.CharField("签订人", max_length=30, blank=True)
     signed_on = models.DateField("签订日期", null=True, blank=True)
     leader_name = models.CharField("签订时主要负责人", max_length=30, blank=True)
@@ -172,19 +176,7 @@ class Target(models.Model):
 
     @property
     def commitment(self) -> str:
-        """The wording the letter prints: the admin's own, or one made from the rule and value."""
-        if self.wording:
-            return self.wording
-        value = None if self.target_value is None else f"{self.target_value.normalize():f}"
-        rule = self.indicator.rule
-        if rule == IndicatorRule.CAP_DEDUCTION and value is not None:
-            return f"全年控制在 {value} 人以内"
-        if rule == IndicatorRule.COUNT_DEDUCTION:
-            return "全年不发生" if value in (None, "0") else f"全年不超过 {value} 起"
-        if rule == IndicatorRule.COMPLETION and value is not None:
-            return f"完成率达到 {value}%"
-        if rule == IndicatorRule.YOY_DECREASE:
-            return "事故起数、死亡人数同比“双下降”"
-        if rule == IndicatorRule.BOOLEAN:
-            return "按要求全面完成"
-        return "按考核细则逐项落实"
+        """The wording the letter prints: the admin's own, or the one written from the scoring rule."""
+        from responsibility.documents import target_commitment  # documents imports the models
+
+        return target_commitment(self)

@@ -21,6 +21,7 @@ from assessment.models import (
     ReportStatus,
 )
 from assessment.results.finalizing import snapshot_results
+from responsibility.documents import letters_that_differ
 from responsibility.models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
 
 
@@ -96,6 +97,20 @@ class SeedDemoTests(TestCase):
             .values_list("unit__code", "status")
         )
         self.assertEqual(states, {"huishan": LetterStatus.ISSUED, "haishi": LetterStatus.DRAFT})
+
+    def test_the_demo_letters_say_what_the_demos_rules_apply(self):
+        for year in Year.objects.all():
+            with self.subTest(year=year.year):
+                self.assertEqual(letters_that_differ(year), [])
+        liangxi = ResponsibilityLetter.objects.get(year__year=2026, unit__code="liangxi")
+        said = "".join(liangxi.words["paragraphs"])
+        # A district is vetoed at its second 较大, and warned (黄牌) at its first, as the engine does.
+        self.assertIn("累计发生较大或更重等级生产安全事故 2 起及以上", said)
+        self.assertIn("发生较大或更重等级生产安全事故（达到 2 起即否决）", said)
+        self.assertNotIn("发生较大及以上生产安全事故或者", said)
+        self.assertEqual(
+            liangxi.words["targets"]["A3"], "全年不发生较大及以上事故，每发生 1 起扣 5 分，扣完为止"
+        )
 
     def test_ten_years_of_accidents_falling_with_a_major_one(self):
         per_year = [Accident.objects.filter(occurred_at__year=y).count() for y in range(2017, 2026)]

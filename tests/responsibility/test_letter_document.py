@@ -156,9 +156,9 @@ class LetterDocumentTests(TestCase):
             documents.letter_document_context(letter)
 
     def test_the_default_text_names_the_year_and_the_unit(self):
-        text = documents.default_letter_text(load(self.issued_id))
+        text = "\n".join(documents.letter_words(load(self.issued_id))["paragraphs"])
         paragraphs = [p for p in text.split("\n") if p.strip()]
-        self.assertTrue(3 <= len(paragraphs) <= 5, paragraphs)
+        self.assertTrue(5 <= len(paragraphs) <= 7, paragraphs)
         for expected in [
             "2026年度",
             "梁溪区",
@@ -169,10 +169,23 @@ class LetterDocumentTests(TestCase):
             with self.subTest(expected=expected):
                 self.assertIn(expected, text)
 
-    def test_the_letters_own_text_replaces_the_default(self):
+    def test_the_letters_own_text_replaces_the_default_body_but_not_the_rules_clauses(self):
+        ResponsibilityLetter.objects.filter(pk=self.draft_id).update(text="第一段。\n\n第二段。")
+        paragraphs = documents.letter_document_context(load(self.draft_id))["paragraphs"]
+        self.assertEqual(paragraphs[:2], ["第一段。", "第二段。"])
+        self.assertIn("一票否决", paragraphs[2])
+        self.assertNotIn("为深入贯彻落实", "".join(paragraphs))
+
+    def test_an_issued_letter_keeps_the_words_it_was_issued_with(self):
         ResponsibilityLetter.objects.filter(pk=self.issued_id).update(text="第一段。\n\n第二段。")
-        context = documents.letter_document_context(load(self.issued_id))
-        self.assertEqual(context["paragraphs"], ["第一段。", "第二段。"])
+        self.year.veto_rules = {"V3": {"larger_count": 3}}
+        self.year.save(update_fields=["veto_rules"])
+        paragraphs = documents.letter_document_context(load(self.issued_id))["paragraphs"]
+        self.assertNotIn("第一段。", paragraphs)
+        self.assertIn("累计发生较大或更重等级生产安全事故 2 起及以上", "".join(paragraphs))
+        # A draft says what today's rules write.
+        draft = "".join(documents.letter_document_context(load(self.draft_id))["paragraphs"])
+        self.assertIn("累计发生较大或更重等级生产安全事故 3 起及以上", draft)
 
     def test_a_draft_letter_renders_as_not_issued(self):
         letter = load(self.draft_id)

@@ -383,18 +383,55 @@ class LetterQueryCountTests(LetterTestCase):
 class CommitmentTests(TestCase):
     """What a target promises, in the letter's words, when the admin wrote none."""
 
-    def commitment(self, rule, value=None, wording=""):
-        indicator = make_indicator(rule=rule)
-        return Target(indicator=indicator, weight=1, target_value=value, wording=wording).commitment
+    def commitment(self, rule, value=None, wording="", **indicator_fields):
+        indicator = make_indicator(rule=rule, **indicator_fields)
+        return Target(indicator=indicator, weight=4, target_value=value, wording=wording).commitment
 
-    def test_each_rule_has_its_words(self):
-        self.assertEqual(self.commitment("cap_deduction", Decimal("7.00")), "全年控制在 7 人以内")
-        self.assertEqual(self.commitment("count_deduction", Decimal(0)), "全年不发生")
-        self.assertEqual(self.commitment("count_deduction", Decimal(2)), "全年不超过 2 起")
-        self.assertEqual(self.commitment("completion", Decimal("100.00")), "完成率达到 100%")
-        self.assertEqual(self.commitment("yoy_decrease"), "事故起数、死亡人数同比“双下降”")
-        self.assertEqual(self.commitment("boolean"), "按要求全面完成")
-        self.assertEqual(self.commitment("item_deduction"), "按考核细则逐项落实")
+    def test_each_rule_says_what_it_scores_and_deducts(self):
+        self.assertEqual(
+            self.commitment("cap_deduction", Decimal("7.00"), params={"per_unit": "2"}),
+            "全年死亡人数控制在 7 人以内，每超 1 人扣 2 分，扣完为止",
+        )
+        self.assertEqual(self.commitment("completion", Decimal("100.00")), "完成率达到 100%，按完成比例得分")
+        self.assertEqual(
+            self.commitment("yoy_decrease"),
+            "事故起数、死亡人数同比“双下降”，每下降一项得 2 分（连续两年为零视同下降）",
+        )
+        self.assertEqual(self.commitment("boolean"), "按要求全面完成，未完成不得分")
+        self.assertEqual(self.commitment("item_deduction"), "按考核细则逐项扣分，扣完为止")
+
+    def test_a_derived_indicator_says_what_it_counts(self):
+        larger = ["larger", "major", "especially_major"]
+        self.assertEqual(
+            self.commitment(
+                "count_deduction",
+                Decimal(2),
+                source="derived",
+                measure="accidents",
+                grades=larger,
+                params={"per_unit": 5},
+            ),
+            "全年不发生较大及以上事故，每发生 1 起扣 5 分，扣完为止",
+        )
+        self.assertEqual(
+            self.commitment(
+                "cap_deduction",
+                Decimal(30),
+                source="derived",
+                measure="direct_loss",
+                params={"per_unit": "0.1"},
+            ),
+            "全年直接经济损失控制在 30 万元以内，每超 1 万元扣 0.1 分，扣完为止",
+        )
+        self.assertEqual(
+            self.commitment("boolean", source="derived", measure="deaths", grades=[], industries=["fire"]),
+            "全年火灾死亡人数为零，否则本项不得分",
+        )
+
+    def test_the_targets_own_params_win_over_the_indicators(self):
+        indicator = make_indicator(rule="cap_deduction", params={"per_unit": "1"})
+        target = Target(indicator=indicator, weight=10, target_value=Decimal(3), params={"per_unit": "3"})
+        self.assertEqual(target.commitment, "全年死亡人数控制在 3 人以内，每超 1 人扣 3 分，扣完为止")
 
     def test_the_admins_wording_wins(self):
         self.assertEqual(

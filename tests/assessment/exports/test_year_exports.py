@@ -268,7 +268,7 @@ class YearExportTests(TestCase):
         self.assertEqual(units["梁溪区"][9], datetime(2026, 2, 5))
         targets = [row for row in sheets["目标指标"][1:] if row[0] == "梁溪区"]
         self.assertEqual([(row[2], row[7], row[8]) for row in targets], [("A1", 50, 100), ("A2", 50, 100)])
-        self.assertEqual(targets[0][9], "完成率达到 100%")
+        self.assertEqual(targets[0][9], "完成率达到 100%，按完成比例得分")
 
     def test_the_results_are_the_provisional_ranking_until_the_year_is_final(self):
         sheets = sheets_of(workbook_of(self.year))
