@@ -14,6 +14,7 @@ from assessment.models import Evidence, Report, ReportStatus
 from responsibility import roles
 from responsibility.access import get_unit_for_user, get_year, manager_required, require_manager
 from responsibility.models import MembershipRole, Unit, Year
+from responsibility.redirects import redirect_back
 from responsibility.tables import table_page
 
 from . import services as report_services
@@ -249,7 +250,7 @@ def report_review(request, pk: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         _apply_review(request, [report], form.cleaned_data["action"], form.cleaned_data["comment"])
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 @require_POST
@@ -264,7 +265,7 @@ def report_review_unit(request, unit_pk: int, year: int, quarter: int):
         _apply_review(request, reports, form.cleaned_data["action"], form.cleaned_data["comment"])
     elif not reports:
         messages.info(request, f"{unit}第{quarter}季度没有待审核的填报。")
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 def _apply_review(request, reports, action, comment):
@@ -294,7 +295,7 @@ def report_reopen(request, pk: int):
             messages.error(request, error.messages[0])
         else:
             messages.success(request, f"已重新打开{report}，退回单位修改。")
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 # --- quarter overview ------------------------------------------------------------------

@@ -32,6 +32,7 @@ from responsibility.models import (
     Year,
     kind_order,
 )
+from responsibility.redirects import is_own_path
 from responsibility.tables import table_page
 
 from . import adjustments as services
@@ -234,7 +235,7 @@ def adjustment_delete(request, pk: int):
         )
     list_url = reverse("assessment:adjustment_list", args=[year.year])
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith(list_url) else list_url)
+    return redirect(back if is_own_path(back) and back.startswith(list_url) else list_url)
 
 
 # --- 考核扣分 ------------------------------------------------------------------------------
