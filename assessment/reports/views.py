@@ -207,10 +207,11 @@ def evidence_delete(request, pk: int):
     report = evidence.report
     if not _can_file(request.user, report.unit):
         raise PermissionDenied
-    if not report.editable:
-        messages.error(request, "已提交或已通过的填报不能删除佐证材料。")
+    try:
+        report_services.delete_evidence(evidence, user=request.user)
+    except ValidationError as error:
+        messages.error(request, f"{error.messages[0]}佐证材料未删除。")
     else:
-        evidence.delete()
         messages.success(request, f"已删除佐证材料「{evidence.name}」。")
     return redirect(
         "assessment:report_entry", unit_pk=report.unit_id, year=report.year.year, quarter=report.quarter
