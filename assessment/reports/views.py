@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment.models import Evidence, Report, ReportStatus
-from responsibility import roles
+from responsibility import exports, roles
 from responsibility.access import get_unit_for_user, get_year, manager_required, require_manager
 from responsibility.models import MembershipRole, Unit, Year
 from responsibility.redirects import redirect_back
@@ -223,7 +223,9 @@ def evidence_download(request, pk: int):
     evidence = get_object_or_404(
         Evidence.objects.select_related("report"), pk=pk, report__in=Report.objects.visible_to(request.user)
     )
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=exports.safe_filename(evidence.name)
+    )
 
 
 # --- review (安委办) ---------------------------------------------------------------------

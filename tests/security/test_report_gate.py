@@ -30,12 +30,18 @@ class ReportGateTests(TestCase):
 
     def setUp(self):
         self.evidence = Evidence.objects.create(
-            report=self.report, file=ContentFile(b"%PDF-1.4", name="e.pdf"), name="台账.pdf", kind="pdf", size=8
+            report=self.report,
+            file=ContentFile(b"%PDF-1.4", name="e.pdf"),
+            name="台账.pdf",
+            kind="pdf",
+            size=8,
         )
         self.client.force_login(self.reporter)
 
     def delete(self):
-        response = self.client.post(reverse("assessment:evidence_delete", args=[self.evidence.pk]), follow=True)
+        response = self.client.post(
+            reverse("assessment:evidence_delete", args=[self.evidence.pk]), follow=True
+        )
         return [str(message) for message in get_messages(response.wsgi_request)] or [
             str(m) for m in response.context["messages"]
         ]
