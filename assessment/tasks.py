@@ -45,3 +45,11 @@ def build_year_export(export_id: int) -> str | None:
 
     export = year_exports.build(export_id)
     return None if export is None else export.status
+
+
+@shared_task(name="assessment.prune_year_exports")
+def prune_year_exports() -> int:
+    """Remove export files older than settings.EXPORT_KEEP_DAYS (year_exports.prune); how many."""
+    from assessment.exports import services as year_exports
+
+    return year_exports.prune()

@@ -25,11 +25,21 @@ class LoginForm(ChineseFormMixin, AuthenticationForm):
     }
 
 
-class PasswordChangeForm(ChineseFormMixin, SetPasswordForm):
+class NewPasswordMixin:
+    """The new password must differ from the one the person has now (one-time or chosen)."""
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError("新密码不能与当前密码相同。", code="password_unchanged")
+        return password
+
+
+class PasswordChangeForm(NewPasswordMixin, ChineseFormMixin, SetPasswordForm):
     """The user sets a new password; the one-time password was proven by logging in."""
 
 
-class CurrentPasswordChangeForm(ChineseFormMixin, auth_forms.PasswordChangeForm):
+class CurrentPasswordChangeForm(NewPasswordMixin, ChineseFormMixin, auth_forms.PasswordChangeForm):
     """Changing a password one chose oneself asks for it first: a session left open is not enough."""
 
     error_messages = {

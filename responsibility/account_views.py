@@ -1,9 +1,11 @@
 """Logging in, passwords, and the 安委办's management of people and their memberships."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -34,6 +36,14 @@ def password_change(request):
     # The one-time password was proven by logging in a moment ago; one's own is asked for again.
     form_class = PasswordChangeForm if request.user.must_change_password else CurrentPasswordChangeForm
     form = form_class(request.user, request.POST or None)
+    if form.is_bound and form.has_error("old_password", "password_incorrect"):
+        # A wrong current password counts toward the login lockout: a session left open is no
+        # way round it. At the limit the session ends and the locked page says for how long.
+        credentials = {"username": request.user.username}
+        user_login_failed.send(sender=form_class, credentials=credentials, request=request)
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            logout(request)
+            return render(request, "registration/locked_out.html", status=429)
     if form.is_valid():
         user = services.change_own_password(request.user, form)
         update_session_auth_hash(request, user)

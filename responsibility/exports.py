@@ -6,12 +6,16 @@ formula; django-tables2 writes such strings raw to CSV and as live formulas to .
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from urllib.parse import quote
 
 import openpyxl
 from django.http import HttpResponse
 from django.utils import timezone
+
+from .uploads import safe_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
@@ -27,8 +31,15 @@ def neutralize(value):
     return value
 
 
+def local(value):
+    """A time as the city reads it: Asia/Shanghai (settings.TIME_ZONE), to the second, no offset."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+    return value
+
+
 def table_rows(table) -> list[list]:
-    return [[neutralize(cell) for cell in row] for row in table.as_values()]
+    return [[neutralize(local(cell)) for cell in row] for row in table.as_values()]
 
 
 def export_response(
@@ -60,9 +71,21 @@ def export_response(
     return response
 
 
+# What no file name may hold on Windows, macOS or Linux, and control characters (a newline in a
+# header is refused outright): each run becomes one "_".
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def safe_filename(name: str) -> str:
+    """A download's name from whatever a unit's or a file's name holds: the characters a desktop
+    refuses and control characters become "_" (a "/" in a unit's name is not a folder), runs of
+    white space (a newline too) one space, and then the upload rules apply (no hidden characters, at most 100 characters)."""
+    return safe_name(_UNSAFE.sub("_", " ".join(name.split())))
+
+
 def attachment(filename: str) -> str:
-    """A Content-Disposition that keeps a Chinese file name intact in every browser."""
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    """A Content-Disposition that keeps a Chinese file name intact in every browser, made safe."""
+    return f"attachment; filename*=UTF-8''{quote(safe_filename(filename), safe='')}"
 
 
 def workbook_bytes(workbook) -> bytes:

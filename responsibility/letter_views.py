@@ -256,7 +256,7 @@ def letter_scan(request, pk: int, version: int | None = None):
     storage = ResponsibilityLetter._meta.get_field("scan").storage
     suffix = Path(path).suffix
     name = f"{letter.unit.name}-{letter.year.year}年度责任书-第{version or letter.version}版签订件{suffix}"
-    return FileResponse(storage.open(path, "rb"), as_attachment=True, filename=name)
+    return FileResponse(storage.open(path, "rb"), as_attachment=True, filename=exports.safe_filename(name))
 
 
 # --- 责任书 and changed rules: the letters whose words the rules no longer write ----------------

@@ -1,13 +1,33 @@
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 
 import django_tables2 as tables
 from django.shortcuts import render
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from . import exports
 from .models import Indicator, LetterStatus, ResponsibilityLetter, Unit, UnitKind, User, Year
+
+
+class LocalDateTimeColumn(tables.DateTimeColumn):
+    """A time as the page shows it, in exports too: the city's (TIME_ZONE), Y-m-d H:i by default.
+
+    django-tables2 exports a DateTimeColumn as the stored value's isoformat, in UTC with "+00:00".
+    """
+
+    def __init__(self, verbose_name=None, *, format="Y-m-d H:i", **kwargs):  # noqa: A002 (its name upstream)
+        self.format = format
+        super().__init__(format=format, verbose_name=verbose_name, **kwargs)
+
+    def value(self, value, **kwargs):
+        if isinstance(value, datetime):
+            return dateformat.format(
+                timezone.localtime(value) if timezone.is_aware(value) else value, self.format
+            )
+        return super().value(value=value, **kwargs)
 
 
 class UnitTable(tables.Table):
@@ -38,7 +58,7 @@ class PersonTable(tables.Table):
     city_roles = tables.Column("市级角色", accessor="pk", orderable=False)
     email = tables.Column("电子邮箱")
     is_active = tables.BooleanColumn(verbose_name="状态", yesno="正常,已停用")
-    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
+    last_login = LocalDateTimeColumn("最近登录")
 
     class Meta:
         model = User

@@ -220,7 +220,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "assessment.send_reminders", "schedule": crontab(hour=8, minute=30)},
+    "prune-year-exports": {"task": "assessment.prune_year_exports", "schedule": crontab(hour=3, minute=15)},
 }
+# A year's export workbook is kept this many days after it is made, then its file is removed.
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "30"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Production hardening: on whenever DEBUG is off; a proxy that terminates TLS says so.

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from assessment.models import Accident
 from assessment.rules import grading
 from responsibility.models import Unit
+from responsibility.tables import LocalDateTimeColumn
 
 from .figures import UnitFigures
 
@@ -88,9 +89,8 @@ def flags_text(accident) -> str:
 
 
 class AccidentTable(tables.Table):
-    occurred_at = tables.DateTimeColumn(
-        verbose_name="发生时间",
-        format="Y-m-d H:i",
+    occurred_at = LocalDateTimeColumn(
+        "发生时间",
         linkify=lambda record: record.get_absolute_url(),
         attrs={"td": {"class": "text-nowrap"}},
     )

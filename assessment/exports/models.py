@@ -14,6 +14,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "生成中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+    EXPIRED = "expired", "已过期"  # its file removed after settings.EXPORT_KEEP_DAYS days
 
 
 PENDING_EXPORT = (ExportStatus.QUEUED, ExportStatus.RUNNING)

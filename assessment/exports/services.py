@@ -16,9 +16,10 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -111,8 +112,11 @@ def build(export_id: int) -> YearExport | None:
                 default_storage.delete(name)
             name = default_storage.save(name, File(fileobj))
     except Exception as exc:
-        logger.exception("year export %s failed", export.pk)
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+        # The office reads what went wrong in its words; the detail goes to the log, under a
+        # reference the message gives, for whoever looks after the server.
+        reference = f"导出{export.pk}-{attempt}"
+        logger.exception("year export %s failed (%s)", export.pk, reference)
+        error = failure_message(exc, reference)[:ERROR_MAX]
         if _finish(export, attempt, status=ExportStatus.FAILED, error=error):
             _notify(export)
         return export
@@ -127,6 +131,32 @@ def build(export_id: int) -> YearExport | None:
             default_storage.delete(storage_name(export, earlier))
     _notify(export)
     return export
+
+
+def failure_message(exc: BaseException, reference: str) -> str:
+    """What the office reads when an export fails: the likely cause in Chinese, never the raw error."""
+    if isinstance(exc, DatabaseError):
+        cause = "读取数据库时出错（数据库可能暂时不可用）"
+    elif isinstance(exc, OSError):
+        cause = "写入导出文件时出错（服务器磁盘可能已满或不可写）"
+    else:
+        cause = "生成过程中出错"
+    return f"{cause}。请稍后重新导出；仍不成功请联系系统管理员，并告知日志编号 {reference}。"
+
+
+def prune(*, now: datetime | None = None) -> int:
+    """Remove the files of exports finished more than settings.EXPORT_KEEP_DAYS days ago; their rows
+    stay as 已过期, so the list still shows who asked and when. The number pruned. Safe to run again."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    pruned = 0
+    for export in YearExport.objects.filter(status=ExportStatus.DONE, finished_at__lt=cutoff):
+        # The row first: a download that starts now finds no file rather than half of one.
+        if YearExport.objects.filter(pk=export.pk, status=ExportStatus.DONE).update(
+            status=ExportStatus.EXPIRED, file=""
+        ):
+            default_storage.delete(export.file.name)
+            pruned += 1
+    return pruned
 
 
 def _finish(export: YearExport, attempt: int, **fields) -> bool:

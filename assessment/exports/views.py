@@ -1,5 +1,6 @@
 """全年数据导出: the 安委办 and the city's leaders ask for a year's workbook and download it when ready."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ BADGES = {  # status → badge: green when done, red when failed, amber while un
     ExportStatus.RUNNING: "text-bg-warning",
     ExportStatus.DONE: "text-bg-success",
     ExportStatus.FAILED: "text-bg-danger",
+    ExportStatus.EXPIRED: "text-bg-light border",
 }
 ICONS = {
     ExportStatus.QUEUED: "…",
@@ -72,7 +74,14 @@ def data_export_list(request):
     return render(
         request,
         "assessment/year_export_list.html",
-        {"years": years, "year": year, "page": page, "pending": pending, "refresh": REFRESH_SECONDS},
+        {
+            "years": years,
+            "year": year,
+            "page": page,
+            "pending": pending,
+            "refresh": REFRESH_SECONDS,
+            "keep_days": settings.EXPORT_KEEP_DAYS,
+        },
     )
 
 

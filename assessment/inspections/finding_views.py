@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import DONE, Finding, FindingFile, FindingStatus, ListingLevel
-from responsibility import roles
+from responsibility import exports, roles
 from responsibility.history import HistoryRow, history_rows, plain
 from responsibility.models import Unit
 from responsibility.tables import table_page
@@ -246,7 +246,7 @@ def finding_file(request, pk: int):
     response = FileResponse(
         file.file.open("rb"),
         as_attachment=image is None or "download" in request.GET,
-        filename=file.name,
+        filename=exports.safe_filename(file.name),
         content_type=image or ("application/pdf" if file.kind == "pdf" else "application/octet-stream"),
     )
     response["Cache-Control"] = "private, max-age=3600"

@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import Notification
+from responsibility.redirects import is_own_path, redirect_back
 
 PER_PAGE = 20
 ATTENTION = {  # kind → badge class: red for what is overdue, amber for what falls due soon
@@ -27,12 +27,6 @@ ATTENTION = {  # kind → badge class: red for what is overdue, amber for what f
 def _get_notification_for_user(request, pk: int) -> Notification:
     """The one way views fetch a notice: 404 unless it is addressed to the user."""
     return get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
-
-
-def _safe(request, url: str) -> bool:
-    return bool(url) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
 
 
 def _mark_read(notification: Notification) -> None:
@@ -60,15 +54,14 @@ def inbox_open(request, pk: int):
     """Follow a notice's link from the inbox (or an e-mail): read once opened."""
     notification = _get_notification_for_user(request, pk)
     _mark_read(notification)
-    return redirect(notification.link if _safe(request, notification.link) else "assessment:inbox")
+    return redirect(notification.link if is_own_path(notification.link) else "assessment:inbox")
 
 
 @require_POST
 @login_required
 def inbox_read(request, pk: int):
     _mark_read(_get_notification_for_user(request, pk))
-    back = request.POST.get("next", "")
-    return redirect(back if _safe(request, back) else "assessment:inbox")
+    return redirect_back(request, "assessment:inbox")
 
 
 @require_POST

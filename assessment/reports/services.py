@@ -56,6 +56,16 @@ def is_locked(year: Year, quarter: int) -> bool:
     return QuarterLock.objects.filter(year=year, quarter=quarter).exists()
 
 
+def check_writable(year: Year, quarter: int, report: Report | None = None) -> None:
+    """The one gate of every write to a quarter's reports: the entry form, the Excel import, adding
+    and deleting evidence (and any write added later). A locked quarter refuses them all; a
+    submitted or approved report refuses changes to itself."""
+    if is_locked(year, quarter):
+        raise ValidationError(f"{year.year}年第{quarter}季度已锁定，不能再填报。如需补报请联系市安委办。")
+    if report is not None and not report.editable:
+        raise ValidationError(f"{report.target.indicator.name}{report.get_status_display()}，不能再修改。")
+
+
 def deadline(year: Year, quarter: int) -> date:
     return dict(year.deadlines())[quarter]
 
@@ -71,8 +81,7 @@ def save_reports(
     stored report.
     Submitted and approved reports are never changed here.
     """
-    if is_locked(year, quarter):
-        raise ValidationError(f"{year.year}年第{quarter}季度已锁定，不能再填报。如需补报请联系市安委办。")
+    check_writable(year, quarter)
     existing = {
         report.target_id: report
         for report in Report.objects.select_for_update().filter(
@@ -149,6 +158,18 @@ def save_reports(
             uploaded_by=user,
         )
     return conflicts
+
+
+@transaction.atomic
+def delete_evidence(evidence: Evidence, *, user) -> None:
+    """Delete a piece of evidence through the reports' gate, its report locked meanwhile."""
+    report = (
+        Report.objects.select_for_update()
+        .select_related("year", "target__indicator")
+        .get(pk=evidence.report_id)
+    )
+    check_writable(report.year, report.quarter, report)
+    evidence.delete()
 
 
 def _update_values(reports: list[Report]) -> None:

@@ -3,6 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from assessment.models import Report, ReportStatus
+from responsibility.tables import LocalDateTimeColumn
 
 from . import services as report_services
 
@@ -16,7 +17,7 @@ class ReviewTable(tables.Table):
     value = tables.Column("累计值", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
     warnings = tables.Column("提示", accessor="pk", orderable=False)
     status = tables.Column("状态")
-    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
+    submitted_at = LocalDateTimeColumn("提交时间")
     actions = tables.TemplateColumn(
         template_name="assessment/includes/review_actions.html",
         verbose_name="审核",

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment.models import Evidence, Report, ReportStatus
-from responsibility import roles
+from responsibility import exports, roles
 from responsibility.access import get_unit_for_user, get_year, manager_required, require_manager
 from responsibility.models import MembershipRole, Unit, Year
+from responsibility.redirects import redirect_back
 from responsibility.tables import table_page
 
 from . import services as report_services
@@ -206,10 +207,11 @@ def evidence_delete(request, pk: int):
     report = evidence.report
     if not _can_file(request.user, report.unit):
         raise PermissionDenied
-    if not report.editable:
-        messages.error(request, "已提交或已通过的填报不能删除佐证材料。")
+    try:
+        report_services.delete_evidence(evidence, user=request.user)
+    except ValidationError as error:
+        messages.error(request, f"{error.messages[0]}佐证材料未删除。")
     else:
-        evidence.delete()
         messages.success(request, f"已删除佐证材料「{evidence.name}」。")
     return redirect(
         "assessment:report_entry", unit_pk=report.unit_id, year=report.year.year, quarter=report.quarter
@@ -221,7 +223,9 @@ def evidence_download(request, pk: int):
     evidence = get_object_or_404(
         Evidence.objects.select_related("report"), pk=pk, report__in=Report.objects.visible_to(request.user)
     )
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=exports.safe_filename(evidence.name)
+    )
 
 
 # --- review (安委办) ---------------------------------------------------------------------
@@ -249,7 +253,7 @@ def report_review(request, pk: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         _apply_review(request, [report], form.cleaned_data["action"], form.cleaned_data["comment"])
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 @require_POST
@@ -264,7 +268,7 @@ def report_review_unit(request, unit_pk: int, year: int, quarter: int):
         _apply_review(request, reports, form.cleaned_data["action"], form.cleaned_data["comment"])
     elif not reports:
         messages.info(request, f"{unit}第{quarter}季度没有待审核的填报。")
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 def _apply_review(request, reports, action, comment):
@@ -294,7 +298,7 @@ def report_reopen(request, pk: int):
             messages.error(request, error.messages[0])
         else:
             messages.success(request, f"已重新打开{report}，退回单位修改。")
-    return redirect(request.POST.get("next") or reverse("assessment:review_queue"))
+    return redirect_back(request, "assessment:review_queue")
 
 
 # --- quarter overview ------------------------------------------------------------------

@@ -32,7 +32,8 @@ from responsibility.models import (
     Year,
     kind_order,
 )
-from responsibility.tables import table_page
+from responsibility.redirects import is_own_path
+from responsibility.tables import LocalDateTimeColumn, table_page
 
 from . import adjustments as services
 from .adjustment_forms import AdjustmentFilterForm, AdjustmentForm, DeductionForm
@@ -80,9 +81,7 @@ class AdjustmentTable(tables.Table):
     basis = tables.Column("文件依据", attrs={"td": {"class": "small"}})
     manual_veto = tables.Column("一票否决", attrs={"td": {"class": "text-nowrap"}})
     created_by = tables.Column("录入人", attrs={"td": {"class": "text-nowrap"}})
-    created_at = tables.DateTimeColumn(
-        verbose_name="录入时间", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
-    )
+    created_at = LocalDateTimeColumn("录入时间", attrs={"td": {"class": "text-nowrap"}})
     delete = tables.TemplateColumn(
         template_name="assessment/includes/adjustment_delete.html",
         verbose_name="",
@@ -234,7 +233,7 @@ def adjustment_delete(request, pk: int):
         )
     list_url = reverse("assessment:adjustment_list", args=[year.year])
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith(list_url) else list_url)
+    return redirect(back if is_own_path(back) and back.startswith(list_url) else list_url)
 
 
 # --- 考核扣分 ------------------------------------------------------------------------------

@@ -121,3 +121,65 @@ class PasswordRuleTests(TestCase):
             URL, {"new_password1": "Taihu-Xincheng-2026", "new_password2": "Taihu-Xincheng-2026"}
         )
         self.assertRedirects(response, reverse("home"))
+
+
+class PersonalPasswordTests(TestCase):
+    """The person's own 姓名 and unit are no password, nor is the current one; guessing it locks out."""
+
+    @classmethod
+    def setUpTestData(cls):
+        unit = make_unit(name="临江区", code="linjiang")
+        cls.user = make_user(username="tb_0371", name="孙立", password=CURRENT, unit=unit)
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def change(self, new: str, *, current: str = CURRENT):
+        return self.client.post(URL, {"old_password": current, "new_password1": new, "new_password2": new})
+
+    def assertUnchanged(self):
+        self.user.refresh_from_db()
+        self.assertTrue(self.user.check_password(CURRENT))
+
+    def test_a_password_made_of_the_name_or_the_unit_is_refused(self):
+        for password, what in [
+            ("孙立孙立2026", "姓名"),
+            ("孙立@20261231", "姓名"),
+            ("临江区2026!!", "单位"),
+            ("Linjiang2026", "单位"),
+        ]:
+            with self.subTest(password):
+                response = self.change(password)
+                self.assertContains(response, f"密码跟 {what} 太相似了。")
+                self.assertUnchanged()
+
+    def test_the_name_inside_a_longer_password_is_allowed(self):
+        self.assertRedirects(self.change("孙立爱太湖-Xincheng"), reverse("home"))
+
+    def test_the_current_password_is_not_a_new_one(self):
+        response = self.change(CURRENT)
+        self.assertContains(
+            response,
+            '<div class="invalid-feedback d-block" data-field-error="new_password1">✗ 新密码不能与当前密码相同。</div>',
+            html=True,
+        )
+
+    def test_a_one_time_password_is_not_kept_as_the_new_one(self):
+        newcomer = make_user(username="xinwu_tb", password="Temp-pass-1x", must_change_password=True)
+        self.client.force_login(newcomer)
+        response = self.client.post(URL, {"new_password1": "Temp-pass-1x", "new_password2": "Temp-pass-1x"})
+        self.assertContains(response, "新密码不能与当前密码相同。")
+
+    def test_wrong_current_passwords_count_toward_the_lockout(self):
+        for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+            with self.subTest(attempt=attempt):
+                self.assertContains(
+                    self.change("Taihu-Xincheng-2026", current=f"guess-{attempt}"), "当前密码不正确"
+                )
+        response = self.change("Taihu-Xincheng-2026", current="guess-last")
+        self.assertContains(response, "登录已暂时锁定", status_code=429)
+        self.assertUnchanged()
+        # The session is over, and the right password does not let the guesser back in for now.
+        self.assertRedirects(self.client.get(URL), f"{reverse('login')}?next={URL}")
+        login = self.client.post(reverse("login"), {"username": "tb_0371", "password": CURRENT})
+        self.assertContains(login, "登录已暂时锁定", status_code=429)

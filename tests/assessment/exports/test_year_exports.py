@@ -430,13 +430,21 @@ class YearExportTests(TestCase):
 
         with (
             mock.patch.object(year_exports, "write_workbook", side_effect=OSError("磁盘已满")),
-            self.assertLogs("assessment.exports.services", "ERROR"),
+            self.assertLogs("assessment.exports.services", "ERROR") as logged,
         ):
             year_exports.build(export.pk)
 
         export.refresh_from_db()
         self.assertEqual(export.status, ExportStatus.FAILED)
-        self.assertEqual(export.error, "OSError: 磁盘已满")
+        reference = f"导出{export.pk}-1"
+        self.assertEqual(
+            export.error,
+            "写入导出文件时出错（服务器磁盘可能已满或不可写）。请稍后重新导出；"
+            f"仍不成功请联系系统管理员，并告知日志编号 {reference}。",
+        )
+        # The detail is in the log, under the same reference, for whoever looks after the server.
+        self.assertIn(reference, logged.output[0])
+        self.assertIn("OSError: 磁盘已满", logged.output[0])
         self.assertEqual(self.files_of(export), [])
         leftovers = list(Path(tempfile.gettempdir()).glob(f"wuxisafety-year-export-{export.pk}-*"))
         self.assertEqual(leftovers, [])
@@ -445,7 +453,8 @@ class YearExportTests(TestCase):
         self.client.force_login(self.office)
         page = self.client.get(self.list_url, {"year": 2026})
         self.assertContains(page, "✗ 失败")
-        self.assertContains(page, "OSError: 磁盘已满")
+        self.assertContains(page, "服务器磁盘可能已满")
+        self.assertNotContains(page, "OSError")
         self.assertNotContains(page, 'http-equiv="refresh"')
 
     def test_the_task_builds_the_export(self):
