@@ -63,13 +63,21 @@ def app_env(*, broker_url: str, var_dir: Path, mail_dir: Path, **extra: str) -> 
 
 
 def start_worker(
-    name: str, *, env: dict[str, str], log: Path, wait: bool = True, pause_reminders: float = 0
+    name: str,
+    *,
+    env: dict[str, str],
+    log: Path,
+    wait: bool = True,
+    pause_reminders: float = 0,
+    prefork: int = 0,
 ) -> subprocess.Popen:
-    """A Celery worker (one process, pool solo) logging to `log`; with `wait`, once it is ready.
-    With `pause_reminders`, its reminder runs stop that many seconds after each kind of notice
-    they write (tests/pausing_worker.py): time to kill it midway."""
+    """A Celery worker (one process, pool solo; with `prefork` N, a main process and N children, as
+    in production) logging to `log`; with `wait`, once it is ready. With `pause_reminders`, its
+    reminder runs stop that many seconds after each kind of notice they write, and its exports
+    before the workbook (tests/pausing_worker.py): time to kill it midway."""
     program = ["tests.pausing_worker", str(pause_reminders)] if pause_reminders else ["celery"]
-    command = [sys.executable, "-m", *program, "-A", "wuxisafety", "worker", "--pool=solo"]
+    pool = ["--pool=prefork", f"--concurrency={prefork}"] if prefork else ["--pool=solo"]
+    command = [sys.executable, "-m", *program, "-A", "wuxisafety", "worker", *pool]
     command += [
         "-n",
         f"{name}@%h",

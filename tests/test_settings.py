@@ -33,6 +33,8 @@ SETTINGS_ENV = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "CELERY_BROKER_URL",
+    "CELERY_VISIBILITY_TIMEOUT",
+    "CELERY_UNACKED_RESTORE_INTERVAL",
     "CACHE_URL",
     "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_BACKEND",
@@ -68,6 +70,7 @@ print(json.dumps({
     "MIDDLEWARE": settings.MIDDLEWARE,
     "CACHE": [settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"]],
     "MEMO": [settings.CACHES["memo"]["LOCATION"], settings.CACHES["memo"].get("KEY_PREFIX", "")],
+    "BROKER_OPTIONS": getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
 }))
 """
 
@@ -167,6 +170,14 @@ def test_the_embedded_broker_makes_its_folders_when_a_task_is_first_sent(tmp_pat
     broker = var / "broker"
     assert {p.name for p in broker.iterdir() if p.is_dir()} == {"processed", "control"}
     assert len(list(broker.glob("*.msg"))) == 1  # the task, waiting for a worker
+
+
+def test_a_task_lost_with_its_worker_is_back_in_the_queue_within_minutes_on_redis():
+    """A worker killed whole leaves its task unacknowledged in Redis: it is redelivered once out
+    longer than the visibility timeout, at the next sweep (the README's bound: 5 min 10 s)."""
+    options = load_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/0")["BROKER_OPTIONS"]
+    sweep = options["unacked_restore_interval"] * options.get("unacked_restore_throttle", 10)
+    assert (options["visibility_timeout"], sweep) == (300, 10)
 
 
 def test_database_url_selects_postgresql():

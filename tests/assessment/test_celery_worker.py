@@ -24,7 +24,15 @@ from celery import Celery
 from django.db import connection
 from django.test import TransactionTestCase
 
-from assessment.models import Finding, FindingStatus, Inspection, Notification, NotificationKind
+from assessment.models import (
+    ExportStatus,
+    Finding,
+    FindingStatus,
+    Inspection,
+    Notification,
+    NotificationKind,
+    YearExport,
+)
 from responsibility.models import LetterStatus
 from tests import subprocesses
 from tests.factories import make_indicator, make_letter, make_unit, make_user, make_year
@@ -67,7 +75,9 @@ class CeleryWorkerTests(TransactionTestCase):
         self.client_app = Celery("reminders-test-client", broker=REDIS_URL, set_as_current=False)
         self.addCleanup(self.client_app.close)
 
-    def start_worker(self, name: str, *, pause: float = 0) -> tuple[subprocess.Popen, Path]:
+    def start_worker(
+        self, name: str, *, pause: float = 0, prefork: bool = False
+    ) -> tuple[subprocess.Popen, Path]:
         log = self.tmp / f"{name}.log"
         env = subprocesses.app_env(
             broker_url=REDIS_URL,
@@ -76,7 +86,9 @@ class CeleryWorkerTests(TransactionTestCase):
             CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
             CELERY_UNACKED_RESTORE_INTERVAL="1",
         )
-        worker = subprocesses.start_worker(name, env=env, log=log, wait=False, pause_reminders=pause)
+        worker = subprocesses.start_worker(
+            name, env=env, log=log, wait=False, pause_reminders=pause, prefork=prefork
+        )
         self.workers.append(worker)  # stopped at cleanup even when it never gets ready
         subprocesses.wait_worker_ready(worker, log, name=name)
         return worker, log
@@ -185,3 +197,55 @@ class CeleryWorkerTests(TransactionTestCase):
         self.assertEqual(Counter(Notification.objects.values_list("key", flat=True)).most_common(1)[0][1], 1)
         self.assertEqual(self.emails(), Counter({"tb@liangxi.example": 2, "tb@huishan.example": 1}))
         self.assertIn("assessment.send_reminders", log.read_text(errors="replace"))
+
+    def test_a_worker_killed_whole_has_its_reminders_and_export_done_once_a_worker_is_back(self):
+        """Production's prefork worker: SIGKILL to the main process and its children at once, so no
+        process is left to report the lost tasks. Redis hands both back after the visibility
+        timeout (5 min by default, 3 s here), at the next worker's sweep."""
+        self.make_city()
+        export = YearExport.objects.create(year_id=self.year_pk(), status=ExportStatus.QUEUED)
+        doomed, log = self.start_worker("doomed", pause=60, prefork=2)
+        self.client_app.send_task("assessment.build_year_export", args=[export.pk])
+        self.send_job("2026-10-03")
+        wait_for(
+            lambda: (
+                Notification.objects.filter(kind=NotificationKind.REPORT_DUE).exists()
+                and YearExport.objects.get(pk=export.pk).status == ExportStatus.RUNNING
+            ),
+            timeout=60,
+            what="the first kind of notice, and the export under way",
+            log=log,
+        )
+        children = [
+            int(pid) for pid in Path(f"/proc/{doomed.pid}/task/{doomed.pid}/children").read_text().split()
+        ]
+        self.assertEqual(len(children), 2, "two pool processes")
+        for pid in [doomed.pid, *children]:
+            os.kill(pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+        for pid in children:
+            wait_for(
+                lambda pid=pid: not Path(f"/proc/{pid}").exists(), timeout=10, what="the children to die"
+            )
+        self.assertEqual(Notification.objects.count(), 1)
+
+        _, log = self.start_worker("back")
+        wait_for(
+            lambda: (
+                Notification.objects.count() == 3
+                and not Notification.objects.filter(emailed_at__isnull=True).exists()
+                and YearExport.objects.get(pk=export.pk).status == ExportStatus.DONE
+            ),
+            timeout=60,
+            what="the rest of the notices and the export, after the redelivery",
+            log=log,
+        )
+        export.refresh_from_db()
+        self.assertEqual(export.attempts, 2)  # the killed run, and the one that finished it
+        self.assertEqual(Counter(Notification.objects.values_list("key", flat=True)).most_common(1)[0][1], 1)
+        wait_for(lambda: sum(self.emails().values()) == 3, timeout=30, what="three e-mails", log=log)
+
+    def year_pk(self) -> int:
+        from responsibility.models import Year
+
+        return Year.objects.get(year=2026).pk
