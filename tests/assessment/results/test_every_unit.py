@@ -122,6 +122,8 @@ class EveryUnitTests(TestCase):
         self.assertEqual(len(rows), 8)
         self.assertEqual([row["name"] for row in rows][-2:], ["西岭区", "南湖区"])
         self.assertContains(response, "板块（8）")
+        self.assertContains(response, "未签订责任书的单位列在最后，不参加排名")
+        self.assertContains(response, "缺报项按本年度规则计 0 分")
         html = response.content.decode()
         body = html[html.index("<tbody") : html.index("</tbody>")]
         nanhu = next(row for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S) if "南湖区" in row)
@@ -143,6 +145,21 @@ class EveryUnitTests(TestCase):
         self.assertEqual(len(note), 8)
         self.assertEqual(note["南湖区"], "未签订：责任书已下发，尚未签订（不参加排名）")
         self.assertEqual(note["西岭区"], "缺报 2 项")
+
+    def test_the_printed_ranking_lists_the_unsigned_unit_and_charts_it_as_a_labelled_gap(self):
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("assessment:ranking_print"), {"year": 2026, "group": "territory"})
+        html = response.content.decode()
+        self.assertIn("责任书已下发，尚未签订（不参加排名）", html)
+        self.assertIn("<title>南湖区：未签订</title>", html)
+        self.assertIn("<title>西岭区：40.00 否决 缺报2项</title>", html)
+
+    def test_a_signed_letter_without_targets_is_listed_not_ranked(self):
+        make_letter(self.year, self.add_beipo(), seq=next(SEQ))
+        beipo = self.results()["北坡区"]
+        self.assertEqual(
+            (beipo.status_label, beipo.why, beipo.rank), ("无考核目标", "责任书已签订，但未列考核目标", None)
+        )
 
     def test_the_dashboard_charts_every_unit_and_says_who_is_not_ranked(self):
         self.client.force_login(self.leader)
