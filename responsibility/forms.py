@@ -149,6 +149,7 @@ class YearForm(ChineseFormMixin, forms.ModelForm):
             "bonus_cap",
             "first_tier_percent",
             "second_tier_percent",
+            "missing_entered_percent",
         ]
         widgets = dict.fromkeys(YEAR_DATES, DateInput())
 
@@ -165,6 +166,17 @@ class YearForm(ChineseFormMixin, forms.ModelForm):
                 self.fields[name].help_text = "留空则按默认值。"
         self.fields["year"].min_value = 2000
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        # 缺报 scores nothing unless the year says otherwise: a blank is 0.
+        self.fields["missing_entered_percent"].required = False
+        self.fields["missing_entered_percent"].widget.attrs.update(min=0, max=100)
+
+    def clean_missing_entered_percent(self):
+        value = self.cleaned_data["missing_entered_percent"]
+        if value is None:
+            return Decimal(0)
+        if not 0 <= value <= 100:
+            raise forms.ValidationError("缺报项得分比例须在 0 至 100 之间（0 即缺报项不得分）。")
+        return value
 
     def clean_year(self):
         year = self.cleaned_data["year"]

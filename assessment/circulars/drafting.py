@@ -237,6 +237,7 @@ def _ranking(year: Year, period: int, today: date) -> dict | None:
         final = results is not None
     if results is None:
         results = assessing.assess_year(year, today=today, through_quarter=period or None)
+    results = [r for r in results if r.ranked]  # a circular ranks; 未签订 units have no place in it
     if not results:
         return None
     groups: dict[str, dict] = {}

@@ -386,6 +386,10 @@ RESULT_COLUMNS = [
     Column("总分", 9, SCORE),
     Column("等级", 8),
     Column("等次", 10),
+    Column("考核状态", 10),  # 已签订, or 未签订 / 无考核目标: not ranked, and why
+    Column("未排名原因", 28),
+    Column("缺报项数", 8, NUMBER),
+    Column("缺报指标", 30),
     Column("一票否决", 8),
     Column("否决事由", 40),
     Column("黄牌警告", 40),
@@ -393,6 +397,7 @@ RESULT_COLUMNS = [
 
 
 def result_rows(results: Iterable[assessing.UnitResult]) -> Iterator[tuple]:
+    """Every unit of the year; an unranked one (未签订) has its status and why, and no points."""
     for r in results:
         yield (
             r.unit.group_label,
@@ -405,6 +410,10 @@ def result_rows(results: Iterable[assessing.UnitResult]) -> Iterator[tuple]:
             r.score,
             r.grade_label,
             r.tier_label,
+            r.status_label,
+            r.why,
+            len(r.missing) if r.ranked else None,
+            "、".join(f"{item.code} {item.name}" for item in r.missing),
             _yes(r.vetoed),
             "；".join(v.text for v in r.vetoes),  # as the ranking shows them: the rule's name, not its code
             "；".join(v.text for v in r.yellow_cards),

@@ -57,6 +57,7 @@ from assessment.results.models import (  # noqa: F401
     Assessment,
     AssessmentGrade,
     AssessmentQuerySet,
+    AssessmentStatus,
     AssessmentTier,
     Deduction,
 )

@@ -3,7 +3,9 @@
     results = assess_year(year)                      # provisional: what each unit would score today
     results = assess_year(year, provisional=False)   # final: Q4 reports, the whole accident window
 
-Units assessed: active units with a signed letter for the year. Everything is loaded in a fixed
+Units listed: every unit of the year (`roll`): those with a signed letter and targets are scored
+and ranked; the others (未签订, or signed without targets) are listed after the ranked units of their
+group with their status and why, and no score, rank, grade or 等次. Everything is loaded in a fixed
 number of queries (12 on the default settings), whatever the number of units, targets, reports or
 accidents; the scoring, veto, grade and ranking rules are the pure modules `scoring`, `vetoes` and
 `ranking`.
@@ -13,6 +15,10 @@ Actual values per target (`Indicator.source`, then the rule):
   cumulative, so the year's result is Q4's); no approved Q4 report scores 0 (无数据). Provisional:
   the target's highest approved quarter so far. Drafts, submitted and returned reports never count;
   a late flag does not change the value (late reporting is deducted by the assessors, under E1).
+  An entered value the assessment finds no approved value for is 缺报 (`ItemResult.missing`): it
+  earns `Year.missing_entered_percent` of the weight (`scoring.score_missing_entered`; 0 unless the
+  year sets it), and the unit's `missing` lists those targets ("缺报 2 项"). 双下降 and item
+  deductions read no entered value, so they are never 缺报.
 - derived, from the unit's accident figures (exemptions already removed) restricted to what the
   indicator counts (`Indicator.grades`, `.industries`, `.link`; see `counted_figures`), by rule:
   cap_deduction → the indicator's `measure` (with `params["caps"]`: deaths by industry);
@@ -53,8 +59,6 @@ from assessment.inspections.services import short
 from assessment.models import (
     DONE,
     Adjustment,
-    AssessmentGrade,
-    AssessmentTier,
     Deduction,
     Finding,
     Report,
@@ -74,56 +78,10 @@ from responsibility.models import (
     city_order_key,
 )
 
+from . import roll
+from .roll import ItemResult, UnitRef, UnitResult, unranked_result
+
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class UnitRef:
-    id: int
-    code: str
-    name: str
-    kind: str
-    group: str  # UnitGroup value
-    group_label: str  # 板块, 专业类部门 …
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """One target's line in the breakdown."""
-
-    code: str
-    name: str
-    weight: Decimal
-    points: Decimal
-    reason: str
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    unit: UnitRef
-    base: Decimal
-    bonus: Decimal
-    penalty: Decimal
-    score: Decimal  # the total: base + bonus − penalty, floored at 0
-    vetoed: bool
-    vetoes: tuple[vetoes.Veto, ...]
-    yellow_cards: tuple[vetoes.Veto, ...]
-    grade: str  # AssessmentGrade value (scoring.EXCELLENT …)
-    rank: int
-    tier: str  # AssessmentTier value (ranking.FIRST_TIER …)
-    items: tuple[ItemResult, ...]
-
-    @property
-    def veto_codes(self) -> list[str]:
-        return [veto.code for veto in self.vetoes]
-
-    @property
-    def grade_label(self) -> str:
-        return AssessmentGrade(self.grade).label
-
-    @property
-    def tier_label(self) -> str:
-        return AssessmentTier(self.tier).label
 
 
 @dataclass(frozen=True)
@@ -138,8 +96,9 @@ class _Target:
     params: dict
 
 
-def _assessed_targets(year: Year) -> list[_Target]:
-    """The targets of the year's signed letters of active units, in catalog order (two queries).
+def _assessed_targets(year: Year) -> tuple[list[_Target], set[str]]:
+    """The targets of the year's signed letters of active units, in catalog order, and the unit
+    kinds the active catalog covers (two queries).
 
     Plain values, not models: 18,000 Target models with their letter, unit and indicator took
     about 0.9 s to build, the values about 0.07 s.
@@ -151,8 +110,14 @@ def _assessed_targets(year: Year) -> list[_Target]:
         .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
         .values_list("pk", "letter__unit_id", "indicator_id", "weight", "target_value", "params")
     )
-    indicators = Indicator.objects.in_bulk({row[2] for row in rows})
-    return [_Target(pk, unit, indicators[ind], w, value, params) for pk, unit, ind, w, value, params in rows]
+    # the targets' indicators and the active catalog, whose kinds say who else is a unit of the year
+    indicators = {
+        i.pk: i for i in Indicator.objects.filter(Q(pk__in={row[2] for row in rows}) | Q(active=True))
+    }
+    targets = [
+        _Target(pk, unit, indicators[ind], w, value, params) for pk, unit, ind, w, value, params in rows
+    ]
+    return targets, roll.covered_kinds(indicators.values())
 
 
 def _quarter_filter(provisional: bool, through_quarter: int | None) -> dict[str, Any]:
@@ -237,8 +202,8 @@ def assess_year(
     through_quarter: int | None = None,
     scenario: Scenario | None = None,
 ) -> list[UnitResult]:
-    """Every assessed unit's result, in group order (板块, 专业类部门, 综合类部门, 市属企业), then by
-    rank, then in the city's order. `today` (default: the local date) only matters when provisional.
+    """Every unit of the year's result, in group order (板块, 专业类部门, 综合类部门, 市属企业), then by
+    rank, then in the city's order; each group's unranked units (未签订) after its ranked ones. `today` (default: the local date) only matters when provisional.
 
     `through_quarter` (provisional only): the ranking as it stood at the end of that quarter, on
     the approved reports of that quarter and before and the accidents until its last day. A
@@ -247,7 +212,7 @@ def assess_year(
     today = today or timezone.localdate()
     if through_quarter is not None:
         provisional, today = True, min(today, quarter_end(year.year, through_quarter))
-    targets = _assessed_targets(year)
+    targets, kinds = _assessed_targets(year)
     reports: dict[int, Decimal | None] = {}
     for target_id, value in (
         Report.objects.filter(
@@ -275,7 +240,8 @@ def assess_year(
     by_unit: dict[int, list[_Target]] = defaultdict(list)
     for target in targets:
         by_unit[target.unit_id].append(target)
-    units = sorted(Unit.objects.filter(pk__in=list(by_unit)), key=city_order_key)
+    listed = sorted(roll.year_units(year, kinds), key=city_order_key)
+    units = [unit for unit in listed if unit.pk in by_unit]
 
     partial = {}
     for unit in units:
@@ -302,10 +268,25 @@ def assess_year(
         for unit in units
     )
     tiers = ranking.tiers(ranked, proportions=tier_proportions(year))
-    return [
+    results = [
         UnitResult(**partial[item.unit_id], rank=item.rank, tier=tiers[item.unit_id])
         for item in sorted(ranked, key=lambda r: (_group_index(r.group), r.rank, order[r.unit_id]))
     ]
+    unranked = [unranked_result(_ref(u), u.letter_status) for u in listed if u.pk not in by_unit]
+    return with_unranked(results, unranked)
+
+
+def with_unranked(results: list[UnitResult], unranked: list[UnitResult]) -> list[UnitResult]:
+    """`results` with each group's `unranked` units after its ranked ones (both lists in order)."""
+    position = {id(r): i for i, r in enumerate([*results, *unranked])}
+    return sorted(
+        [*results, *unranked], key=lambda r: (_group_index(r.unit.group), not r.ranked, position[id(r)])
+    )
+
+
+def _ref(unit: Unit) -> UnitRef:
+    group = GROUP_OF_KIND[unit.kind]
+    return UnitRef(unit.pk, unit.code, unit.name, unit.kind, group.value, group.label)
 
 
 def tier_proportions(year: Year) -> tuple[Decimal, Decimal]:
@@ -329,14 +310,20 @@ def _score_unit(
             what = {"label": counted_label(indicator), "unit": MEASURE_UNITS[indicator.measure]}
             params = {**what, **params}
         actual = _actual(target, params, figures, reports, deductions, findings)
-        result = scoring.score_target(
-            indicator.rule,
-            weight=target.weight,
-            target_value=target.target_value,
-            params=params,
-            actual=actual,
+        missing = actual is None and reads_entered(indicator)
+        if missing:
+            result = scoring.score_missing_entered(target.weight, year.missing_entered_percent)
+        else:
+            result = scoring.score_target(
+                indicator.rule,
+                weight=target.weight,
+                target_value=target.target_value,
+                params=params,
+                actual=actual,
+            )
+        items.append(
+            ItemResult(indicator.code, indicator.name, target.weight, result.points, result.reason, missing)
         )
-        items.append(ItemResult(indicator.code, indicator.name, target.weight, result.points, result.reason))
         if indicator.is_death_cap:
             death_cap = target.target_value
             death_cap_deaths = counted_figures(indicator, figures).current.deaths
@@ -355,9 +342,8 @@ def _score_unit(
     )
     veto_input = replace(veto_input, deaths=death_cap_deaths)  # the deaths the cap indicator counts
     found = tuple(vetoes.check_vetoes(veto_input, rules))
-    group = GROUP_OF_KIND[unit.kind]
     return {
-        "unit": UnitRef(unit.pk, unit.code, unit.name, unit.kind, group.value, group.label),
+        "unit": _ref(unit),
         "base": totals.base,
         "bonus": totals.bonus,
         "penalty": totals.penalty,
@@ -372,9 +358,15 @@ def _score_unit(
     }
 
 
-def _number(value: Decimal) -> float:
-    """A Decimal already at two decimals as a JSON number (float; 92.5 prints as 92.5)."""
-    return float(scoring.round2(value))
+def reads_entered(indicator: Indicator) -> bool:
+    """Whether a target of `indicator` is scored on the unit's reported value (see `_actual`)."""
+    unreported = (IndicatorRule.ITEM_DEDUCTION, IndicatorRule.YOY_DECREASE)
+    return indicator.source == IndicatorSource.ENTERED and indicator.rule not in unreported
+
+
+def _number(value: Decimal | None) -> float | None:
+    """A Decimal already at two decimals as a JSON number (float; 92.5 prints as 92.5); None stays."""
+    return None if value is None else float(scoring.round2(value))
 
 
 def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
@@ -382,7 +374,10 @@ def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
 
     Points are JSON numbers (floats of the two-decimal values); `group`, `grade` and `tier` are the
     Chinese labels (板块, 优秀, 第一等次), not the codes the results and snapshots hold; `veto_reasons`
-    lists the veto rule codes (V1 … V10) in rule order, one per veto.
+    lists the veto rule codes (V1 … V10) in rule order, one per veto. Added keys: `status`
+    ("signed", "unsigned" 未签订, "no_targets" 无考核目标), `why` (for an unranked unit, e.g.
+    "责任书已下发，尚未签订"; else ""), `missing` (the number of 缺报 targets). An unranked unit has
+    null points and rank, "" grade and tier.
     """
     return [
         {
@@ -398,6 +393,9 @@ def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
             "grade": r.grade_label,
             "rank": r.rank,
             "tier": r.tier_label,
+            "status": r.status,
+            "why": r.why,
+            "missing": len(r.missing),
         }
         for r in results
     ]

@@ -73,9 +73,10 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float =
 
 def score_bars(
     names: Sequence[str],
-    scores: Sequence[Number],
+    scores: Sequence[Number | None],
     *,
     vetoed: Sequence[bool] | None = None,
+    notes: Sequence[str] | None = None,
     title: str = "考核得分",
     width: float = 420,
     row_height: float = 22,
@@ -84,13 +85,16 @@ def score_bars(
 
     A vetoed unit's bar is red and says 否决 after its score, so that the colour is never alone.
     The axis runs from 0 to 100, or further in steps of 20 when a bonus takes a score past it.
+    A `notes` text follows the score ("缺报2项"); a unit without a score (None: not ranked) gets no
+    bar, its note alone ("未签订") stands in the gap.
     """
     vetoed = list(vetoed) if vetoed is not None else [False] * len(names)
+    notes = list(notes) if notes is not None else [""] * len(names)
     size = 11
     label_width = min(max((_text_width(n, size) for n in names), default=40) + 8, width * 0.36)
     left, right, top, bottom = label_width + 4, 62, 6, 22
     plot = width - left - right
-    top_value = max(100.0, 20 * math.ceil(max((float(s) for s in scores), default=0) / 20))
+    top_value = max(100.0, 20 * math.ceil(max((float(s) for s in scores if s is not None), default=0) / 20))
     height = top + row_height * max(len(names), 1) + bottom
     axis_y = top + row_height * max(len(names), 1)
     body = []
@@ -100,11 +104,12 @@ def score_bars(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y:.1f}" stroke="{GRID}" stroke-width="0.6"/>'
         )
         body.append(_text(x, axis_y + 14, str(tick), anchor="middle", size=9, fill=MUTED))
-    for i, (name, score, veto) in enumerate(zip(names, scores, vetoed, strict=True)):
+    for i, (name, score, veto, note) in enumerate(zip(names, scores, vetoed, notes, strict=True)):
         y = top + row_height * i
-        bar = plot * max(float(score), 0) / top_value
+        bar = 0 if score is None else plot * max(float(score), 0) / top_value
         colour = RED if veto else BLUE
-        label = f"{_num(score, 2)}{' 否决' if veto else ''}"
+        shown = "" if score is None else _num(score, 2)
+        label = " ".join(part for part in (shown, "否决" if veto else "", note) if part)
         body.append(
             f'<g class="bar"><title>{escape(name)}：{escape(label)}</title>'
             f'<rect x="{left:.1f}" y="{y + 4:.1f}" width="{bar:.1f}" height="{row_height - 8:g}" fill="{colour}"/>'

@@ -98,10 +98,20 @@ def double_decrease_run(trend: list[dict]) -> int:
 
 
 def _group_chart(label: str, results) -> dict:
+    """A group's bars: every unit of the group, an unranked one (未签订) as a labelled gap (score
+    None, its note "未签订"), a 缺报 beside the score ("缺报2项"); `unranked` lists who is not
+    ranked and why, for the line under the chart ("另有1个单位未签订：…")."""
     return {
         "label": label,
         "units": [r.unit.name for r in results],
-        "scores": [float(r.score) for r in results],
+        "scores": [None if r.score is None else float(r.score) for r in results],
+        "notes": [
+            r.status_label if not r.ranked else f"缺报{len(r.missing)}项" if r.missing else ""
+            for r in results
+        ],
+        "unranked": [
+            {"name": r.unit.name, "status": r.status_label, "why": r.why} for r in results if not r.ranked
+        ],
         "height": max(180, 26 * len(results) + 40),  # pixels: one bar a line
     }
 

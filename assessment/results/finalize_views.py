@@ -57,7 +57,7 @@ def assessment_finalize(request, year: int):
     else:
         messages.success(
             request,
-            f"已定稿{year_obj.year}年度年终考核：{count} 个单位的总分、等级和名次已锁定，"
+            f"已定稿{year_obj.year}年度年终考核：{count} 个单位的考核结果（总分、等级和名次，未签订单位及其原因）已锁定，"
             "不再随填报和事故变化。核对无误后请发布。",
         )
     return _back_to_ranking(request, year_obj)

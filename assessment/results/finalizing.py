@@ -1,11 +1,12 @@
 """Finalizing the year-end assessment: the `Assessment` snapshots, reopening them, publishing them.
 
-    count = finalize(year, user=office)               # one snapshot per assessed unit; year → 考核中
+    count = finalize(year, user=office)               # one snapshot per unit of the year; year → 考核中
     count = reopen(year, user=office, reason="…")     # snapshots deleted (kept in history); year → 执行中
     count = publish(year, user=office)                # units and leaders see them; year → 已发布
     results = snapshot_results(year)                  # the snapshots as UnitResults, or None
 
-A snapshot never changes when reports, accidents or adjustments do: `assess --year` prints it
+Every unit of the year gets one, the unranked too (未签订 with its why, no points or rank), so the
+定稿 ranking lists whom it left out and why. A snapshot never changes when reports, accidents or adjustments do: `assess --year` prints it
 instead of recomputing, until the year is reopened.
 """
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessment.models import Assessment
+from assessment.models import Assessment, AssessmentStatus
 from assessment.rules import vetoes
 from responsibility.models import UnitGroup, Year, YearStatus
 
@@ -47,12 +48,13 @@ def _item_json(item: ItemResult) -> dict[str, Any]:
         "weight": str(item.weight),
         "points": str(item.points),
         "reason": item.reason,
+        "missing": item.missing,
     }
 
 
 @transaction.atomic
 def finalize(year: Year, *, user) -> int:
-    """Write every assessed unit's final result as its snapshot, in one transaction; the number written."""
+    """Write every unit of the year's final result as its snapshot, in one transaction; the number written."""
     locked = _lock(year)
     if Assessment.objects.filter(year=locked).exists():
         raise ValidationError(f"{locked.year}年度的年终考核已定稿；如需重新计算，请先说明原因重新打开。")
@@ -73,12 +75,14 @@ def finalize(year: Year, *, user) -> int:
             tier=r.tier,
             group=r.unit.group,
             items=[_item_json(i) for i in r.items],
+            status=r.status,
+            why=r.why,
             finalized_by=user,
             finalized_at=now,
         )
         for r in assess_year(locked, provisional=False)
     ]
-    if not snapshots:
+    if not any(s.status == AssessmentStatus.SIGNED for s in snapshots):
         raise ValidationError(f"{locked.year}年度还没有已签订责任书的单位，无可定稿的考核结果。")
     bulk_create_with_history(snapshots, Assessment, default_user=user, default_date=now)
     _set_status(year, locked, YearStatus.ASSESSING)
@@ -128,7 +132,8 @@ def _veto(data: dict[str, Any]) -> vetoes.Veto:
 
 def snapshot_results(year: Year) -> list[UnitResult] | None:
     """The year's snapshots as `UnitResult`s (so `as_json` and the table print them unchanged), in
-    group order, then by rank, then in the order they were finalized; None if the year is not final.
+    group order, then by rank, then in the order they were finalized, each group's unranked units
+    last; None if the year is not final.
     """
     rows = list(Assessment.objects.filter(year=year).select_related("unit").order_by("pk"))
     if not rows:
@@ -152,10 +157,21 @@ def snapshot_results(year: Year) -> list[UnitResult] | None:
                 rank=row.rank,
                 tier=row.tier,
                 items=tuple(
-                    ItemResult(i["code"], i["name"], Decimal(i["weight"]), Decimal(i["points"]), i["reason"])
+                    ItemResult(
+                        i["code"],
+                        i["name"],
+                        Decimal(i["weight"]),
+                        Decimal(i["points"]),
+                        i["reason"],
+                        i.get("missing", False),  # snapshots from before 缺报 was recorded
+                    )
                     for i in row.items
                 ),
+                status=row.status,
+                why=row.why,
             )
         )
     position = {id(r): i for i, r in enumerate(results)}
-    return sorted(results, key=lambda r: (groups.index(r.unit.group), r.rank, position[id(r)]))
+    return sorted(
+        results, key=lambda r: (groups.index(r.unit.group), not r.ranked, r.rank or 0, position[id(r)])
+    )

@@ -100,6 +100,14 @@ class AssessmentTier(models.TextChoices):
     THIRD = ranking.THIRD_TIER, "第三等次"
 
 
+class AssessmentStatus(models.TextChoices):
+    """Whether the unit was ranked (results.roll: SIGNED, UNSIGNED, NO_TARGETS)."""
+
+    SIGNED = "signed", "已签订"
+    UNSIGNED = "unsigned", "未签订"
+    NO_TARGETS = "no_targets", "无考核目标"
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """安委办 and leaders see every row; a unit's members see their own unit's, once published."""
@@ -119,27 +127,33 @@ class Assessment(models.Model):
     A snapshot: it never follows later changes to reports, accidents or adjustments. Reopening the
     year deletes the snapshots (their history keeps them, with the reason); publishing shows them
     to the units. `group`, `grade` and `tier` hold codes (UnitGroup, AssessmentGrade, AssessmentTier);
-    pages show their labels (`get_grade_display()` …).
+    pages show their labels (`get_grade_display()` …). A unit of the year that was not ranked
+    (`status` 未签订 or 无考核目标, see results.roll) has a row too, with its `why` and no points,
+    grade, rank or 等次.
     """
 
     year = models.ForeignKey(Year, models.PROTECT, related_name="assessments", verbose_name="年度")
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="assessments", verbose_name="责任单位")
-    base = models.DecimalField("基础分", max_digits=6, decimal_places=2)
-    bonus = models.DecimalField("加分", max_digits=6, decimal_places=2)
-    penalty = models.DecimalField("减分", max_digits=6, decimal_places=2)
-    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
+    base = models.DecimalField("基础分", max_digits=6, decimal_places=2, null=True, blank=True)
+    bonus = models.DecimalField("加分", max_digits=6, decimal_places=2, null=True, blank=True)
+    penalty = models.DecimalField("减分", max_digits=6, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
     vetoed = models.BooleanField("一票否决", default=False)
     vetoes = models.JSONField(
         "否决事由", default=list, blank=True, help_text="[{code, name, reason, record_ids}]"
     )
     yellow_cards = models.JSONField("黄牌警告", default=list, blank=True)
-    grade = models.CharField("等级", max_length=10, choices=AssessmentGrade)
-    rank = models.PositiveIntegerField("名次")
-    tier = models.CharField("等次", max_length=10, choices=AssessmentTier)
+    grade = models.CharField("等级", max_length=10, choices=AssessmentGrade, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    tier = models.CharField("等次", max_length=10, choices=AssessmentTier, blank=True)
     group = models.CharField("考核组别", max_length=20, choices=UnitGroup)
     items = models.JSONField(
-        "分项得分", default=list, blank=True, help_text="[{code, name, weight, points, reason}]"
+        "分项得分", default=list, blank=True, help_text="[{code, name, weight, points, reason, missing}]"
     )
+    status = models.CharField(
+        "考核状态", max_length=12, choices=AssessmentStatus, default=AssessmentStatus.SIGNED
+    )
+    why = models.CharField("未排名原因", max_length=60, blank=True)
     finalized_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -158,8 +172,15 @@ class Assessment(models.Model):
         verbose_name = verbose_name_plural = "年终考核结果"
         ordering = ["year", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "unit"], name="one_assessment_per_unit_per_year")
+            models.UniqueConstraint(fields=["year", "unit"], name="one_assessment_per_unit_per_year"),
+            models.CheckConstraint(
+                condition=Q(status=AssessmentStatus.SIGNED, total__isnull=False, rank__isnull=False)
+                | (~Q(status=AssessmentStatus.SIGNED) & Q(total__isnull=True, rank__isnull=True)),
+                name="assessment_ranked_only_when_signed",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.total is None:
+            return f"{self.unit} {self.year.year}年 {self.get_status_display()}"
         return f"{self.unit} {self.year.year}年 {self.total}分 {self.get_grade_display()}"

@@ -52,7 +52,8 @@ def quarter_results(year: Year, *, today, quarter: int | None) -> list[assessing
 
 
 class RankingTable(tables.Table):
-    rank = tables.Column("名次", attrs={"td": {"class": "text-center"}})
+    # an unranked unit (未签订) sorts after the ranked ones
+    rank = tables.Column("名次", order_by=("rank_order",), attrs={"td": {"class": "text-center"}})
     change = tables.Column(
         "较上年", orderable=False, attrs={"th": {"title": "较上年定稿名次"}, "td": {"class": "text-center"}}
     )
@@ -66,9 +67,14 @@ class RankingTable(tables.Table):
     tier = tables.Column("等次")
     vetoes = tables.Column("一票否决", orderable=False, empty_values=())  # render also when none
     yellow = tables.Column("黄牌警告", visible=False, default="")  # shown with the vetoes; exported alone
+    note = tables.Column("缺报 · 未签订", visible=False, default="")  # shown beside the score; exported alone
 
     class Meta:
-        row_attrs = {"class": lambda record: "table-danger" if record["vetoed"] else ""}
+        row_attrs = {
+            "class": lambda record: (
+                "table-danger" if record["vetoed"] else "" if record["ranked"] else "unranked"
+            )
+        }
         # The page's cells are written by this template from the rows; the spreadsheet takes the
         # rows' plain values (numbers as numbers, texts without markup).
         template_name = "assessment/ranking_table.html"
@@ -121,6 +127,12 @@ def _rows(
             "vetoed": r.vetoed,
             "vetoes": shown_all(r.vetoes),
             "yellow": shown_all(r.yellow_cards),
+            "ranked": r.ranked,
+            "rank_order": r.rank if r.ranked else len(results) + 1,
+            "status": r.status_label,
+            "why": r.why,
+            "missing": len(r.missing),
+            "note": result_note(r),
             **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
         }
         for r in results
@@ -131,6 +143,13 @@ def _rows(
             "quarter_change_css": _change_css(row["quarter_change"]),
         }
     return rows
+
+
+def result_note(result: assessing.UnitResult) -> str:
+    """What stands beside a unit's score: "缺报 2 项", or "未签订：责任书已下发，尚未签订"."""
+    if not result.ranked:
+        return f"{result.status_label}：{result.why}（不参加排名）"
+    return f"缺报 {len(result.missing)} 项" if result.missing else ""
 
 
 def _item_points(result: assessing.UnitResult, codes) -> list[tuple[int, object]]:
@@ -162,6 +181,8 @@ def _detail_rows(results) -> list[list]:
     rows = [DETAIL_HEADER]
     for r in results:
         name = r.unit.name
+        if not r.ranked:
+            rows.append([None, name, r.status_label, "", "", None, None, r.why])
         rows += [[r.rank, name, "考核指标", i.code, i.name, i.weight, i.points, i.reason] for i in r.items]
         rows += [[r.rank, name, "一票否决", v.code, v.name, None, None, v.reason] for v in r.vetoes]
         rows += [[r.rank, name, "黄牌警告", v.code, v.name, None, None, v.reason] for v in r.yellow_cards]
@@ -349,6 +370,10 @@ def _print_context(request) -> dict:
         [r.unit.name for r in in_group],
         [r.score for r in in_group],
         vetoed=[r.vetoed for r in in_group],
+        notes=[
+            r.status_label if not r.ranked else f"缺报{len(r.missing)}项" if r.missing else ""
+            for r in in_group
+        ],
         title=f"{group.label}考核得分",
         width=360,  # printed 80 mm wide: small enough a viewBox that the names stay legible
     )

@@ -9,6 +9,11 @@ Decisions on the unclear cases, the same for every rule:
   passes 0 (not None) for accident counts and deaths a unit simply did not have, so a derived
   accident indicator with no accidents gets full points.
 - A weight below 0 is a configuration error (ValueError); a weight of 0 scores 0.
+- An entered value the unit never reported (缺报: no approved report for the quarters the
+  assessment reads) is scored by `score_missing_entered` with the year's share of the weight
+  (`Year.missing_entered_percent`, 0 unless the year sets it), not by the target's rule: the rule
+  of the year decides what silence is worth, and the reason says it was 缺报. Derived and assessed
+  values with nothing to score stay "无数据，不得分".
 - Deductions are linear: `per_unit` × the amount over (or the count), so a fractional excess
   deducts a fraction; `per_unit` defaults to 1 and may be given as str, int, float or Decimal.
 """
@@ -330,6 +335,21 @@ def score_target(
     if rule == ITEM_DEDUCTION:
         return score_item_deduction(weight, actual)
     raise ValueError(f"未知的评分规则：{rule}")
+
+
+def score_missing_entered(weight: Any, percent: Any) -> TargetScore:
+    """缺报: an entered value not reported scores `percent` (0–100) of the weight, half up to cents.
+
+    0 % (the default) reads "缺报，按本年度规则计0分"; 50 % of 10 points "缺报，按本年度规则计
+    分值的50%，得5分". A percent outside 0–100 is a configuration error (ValueError).
+    """
+    weight, share = _weight(weight), to_decimal(percent)
+    if not 0 <= share <= 100:
+        raise ValueError(f"缺报项得分比例须在 0 至 100 之间：{share}")
+    points = _clamp(weight * share / 100, weight)
+    if not points:
+        return TargetScore(points, "缺报，按本年度规则计0分")
+    return TargetScore(points, f"缺报，按本年度规则计分值的{fmt(share)}%，得{fmt(points)}分")
 
 
 def total(base: Any, bonus: Any, penalty: Any, *, bonus_cap: Any) -> Totals:

@@ -58,6 +58,14 @@ class Year(models.Model):
     second_tier_percent = models.DecimalField(
         "第二等次比例（%）", max_digits=5, decimal_places=2, default=Decimal(40)
     )
+    # What an entered value the unit never reported (缺报) earns: this share of the target's points.
+    missing_entered_percent = models.DecimalField(
+        "缺报项得分比例（%）",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="单位未报送（或未审核通过）的填报类指标按分值的该比例计分；0 即缺报项不得分。",
+    )
     # The year's settings of the 一票否决 rules over the defaults (assessment.vetoes.rules_from_config),
     # e.g. {"V3": {"larger_count": 3}, "V7": {"enabled": false}}; edited on the assessment's veto page.
     veto_rules = models.JSONField("一票否决规则", default=dict, blank=True)
@@ -92,6 +100,10 @@ class Year(models.Model):
                 & Q(second_tier_percent__gte=0)
                 & Q(first_tier_percent__lte=100 - models.F("second_tier_percent")),
                 name="tier_percents_within_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(missing_entered_percent__gte=0) & Q(missing_entered_percent__lte=100),
+                name="missing_entered_percent_within_100",
             ),
         ]
 
@@ -149,5 +161,16 @@ class Year(models.Model):
             errors["second_tier_percent"] = "第二等次比例不能为负数。"
         elif first is not None and second is not None and first + second > 100:
             errors["second_tier_percent"] = f"第一、第二等次比例合计不能超过 100（现为 {first + second}）。"
+        missing = self.missing_entered_percent
+        if missing is not None and not 0 <= missing <= 100:
+            errors["missing_entered_percent"] = "缺报项得分比例须在 0 至 100 之间（0 即缺报项不得分）。"
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def missing_entered_rule(self) -> str:
+        """The year's rule for 缺报 in words: 缺报项按本年度规则计 0 分 / 计分值的 50%."""
+        share = self.missing_entered_percent or 0
+        if not share:
+            return "缺报项按本年度规则计 0 分"
+        return f"缺报项按本年度规则计分值的 {share.normalize():f}%"

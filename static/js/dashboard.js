@@ -35,7 +35,13 @@
       grid: { left: 130, right: 40, top: 10, bottom: 20 },
       xAxis: { type: "value", min: 0, max: 110 },
       yAxis: { type: "category", inverse: true, data: g.units },
-      series: [{ type: "bar", data: g.scores, itemStyle: { color: blue }, label: { show: true, position: "right" } }],
+      // an unranked unit (未签订) is a gap labelled by its note; 缺报 follows the score
+      series: [{ type: "bar", itemStyle: { color: blue }, label: { show: true, position: "right" },
+        data: g.scores.map(function (score, j) {
+          const note = g.notes[j];
+          if (score === null) return { value: 0, label: { formatter: note, color: grey } };
+          return note ? { value: score, label: { formatter: "{c} " + note } } : score;
+        }) }],
     });
   });
 })();

@@ -2,8 +2,10 @@
 
     python manage.py assess --year 2026 [--provisional] [--json]
 
-`--json` prints `assessing.as_json`: a list with one object per unit and the keys unit, name, group,
-base, bonus, penalty, score, vetoed, veto_reasons, grade, rank, tier (relied on outside the code).
+`--json` prints `assessing.as_json`: a list with one object per unit of the year and the keys unit,
+name, group, base, bonus, penalty, score, vetoed, veto_reasons, grade, rank, tier (relied on outside
+the code), then status ("signed", "unsigned", "no_targets"), why and missing (the number of 缺报
+targets). A unit not ranked (未签订) has null points and rank, and "" grade and tier.
 A finalized year prints its snapshot (`finalizing.snapshot_results`) unless --provisional is given.
 """
 
@@ -56,7 +58,12 @@ class Command(BaseCommand):
             if r.unit.group_label != group:
                 group = r.unit.group_label
                 lines += ["", f"【{group}】", "名次  单位              总分    等级    等次      一票否决"]
+            if not r.ranked:
+                lines.append(f"{'—':>4}  {_pad(r.unit.name, 16)}  {r.status_label}：{r.why}（不参加排名）")
+                continue
             veto = "；".join(f"{v.code} {v.reason}" for v in r.vetoes) or "—"
+            if r.missing:
+                veto = f"缺报{len(r.missing)}项；{veto}"
             lines.append(
                 f"{r.rank:>4}  {_pad(r.unit.name, 16)}  {r.score:>6}  {_pad(r.grade_label, 6)}  {_pad(r.tier_label, 8)}  {veto}"
             )

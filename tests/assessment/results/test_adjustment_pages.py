@@ -379,8 +379,11 @@ class FinalizeButtonTests(PagesTestCase):
     def test_finalize_publish_and_reopen_through_the_buttons(self):
         response = self.post("finalize")
         self.assertRedirects(response, self.back)
-        self.assertIn("已定稿2026年度年终考核：7 个单位的总分、等级和名次已锁定", messages_of(response)[0])
-        self.assertEqual(Assessment.objects.count(), 7)
+        self.assertIn(
+            "已定稿2026年度年终考核：8 个单位的考核结果（总分、等级和名次，未签订单位及其原因）已锁定",
+            messages_of(response)[0],
+        )
+        self.assertEqual(Assessment.objects.count(), 8)  # 7 ranked and xinwu, 未签订
         page, _ = self.panel()
         self.assertContains(page, "✓ 已定稿")
         self.assertContains(page, reverse("assessment:assessment_publish", args=[2026]))
@@ -393,7 +396,7 @@ class FinalizeButtonTests(PagesTestCase):
         response = self.post("publish")
         self.assertRedirects(response, self.back)
         self.assertIn(
-            "已发布2026年度年终考核结果：7 个单位现在可以查看本单位的考核结果。", messages_of(response)
+            "已发布2026年度年终考核结果：8 个单位现在可以查看本单位的考核结果。", messages_of(response)
         )
         self.year.refresh_from_db()
         self.assertEqual(self.year.status, YearStatus.PUBLISHED)
@@ -409,7 +412,7 @@ class FinalizeButtonTests(PagesTestCase):
         response = self.post("reopen", {"reason": "   "})
         self.assertRedirects(response, f"{self.back}#assessment-panel", fetch_redirect_response=False)
         self.assertIn("未重新打开：请在“重新打开”下说明原因。", messages_of(response))
-        self.assertEqual(Assessment.objects.count(), 7)
+        self.assertEqual(Assessment.objects.count(), 8)  # 7 ranked and xinwu, 未签订
         page, _ = self.panel()  # the refused form, at its field, once
         self.assertContains(page, "未重新打开")
         self.assertContains(page, 'data-field-error="reason"')
@@ -420,7 +423,7 @@ class FinalizeButtonTests(PagesTestCase):
 
         response = self.post("reopen", {"reason": "滨湖区第四季度数据有误"})
         self.assertRedirects(response, self.back)
-        self.assertIn("撤回 7 个单位的定稿结果", messages_of(response)[0])
+        self.assertIn("撤回 8 个单位的定稿结果", messages_of(response)[0])
         self.assertEqual(Assessment.objects.count(), 0)
         self.assertEqual(
             Assessment.history.filter(history_type="-").first().history_change_reason,
@@ -442,7 +445,7 @@ class FinalizeButtonTests(PagesTestCase):
         response = self.post("reopen", {"reason": reason}, follow=True)
         self.assertContains(response, "原因请控制在 100 字以内。")
         self.assertContains(response, reason)  # kept, to be shortened
-        self.assertEqual(Assessment.objects.count(), 7)
+        self.assertEqual(Assessment.objects.count(), 8)  # 7 ranked and xinwu, 未签订
 
     def test_publishing_or_reopening_a_year_not_finalized_is_refused(self):
         response = self.post("publish")

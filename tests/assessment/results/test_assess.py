@@ -107,13 +107,15 @@ def set_targets(units, caps):
 # 市属企业 (cap guolian 1)
 #   guolian: DA1 1≤1 40 | DA2 10 | DB1 20−12−10 → 0 | DC1 Q4 only submitted → 无数据 0 (Q3 50 % approved);
 #            total 50.00 < 60 → V8 → 不合格, rank 1 (alone), 第三等次 (no unvetoed unit)
-# xinwu (district, letter never signed) is not assessed.
+#   guolian's DC1 is 缺报 (no approved Q4): 0 points by the year's default rule, "missing": 1.
+# xinwu (district, letter still a draft) is listed after the ranked 板块 units: 未签订, no score or rank.
 EXPECTED = [
     # unit, name, group, base, bonus, penalty, score, vetoed, veto_reasons, grade, rank, tier
     ("liangxi", "梁溪区", "板块", 97.0, 5.0, 0.0, 102.0, False, [], "优秀", 1, "第一等次"),
     ("binhu", "滨湖区", "板块", 97.0, 5.0, 0.0, 102.0, False, [], "优秀", 1, "第一等次"),
     ("xishan", "锡山区", "板块", 83.8, 0.0, 2.0, 81.8, False, [], "良好", 3, "第三等次"),
     ("huishan", "惠山区", "板块", 80.0, 0.0, 0.0, 80.0, True, ["V6"], "不合格", 4, "第三等次"),
+    ("xinwu", "新吴区", "板块", None, None, None, None, False, [], "", None, ""),
     ("zhujian", "住房城乡建设局", "专业类部门", 92.5, 0.0, 0.0, 92.5, False, [], "优秀", 1, "第一等次"),
     ("jiaotong", "交通运输局", "专业类部门", 90.0, 0.0, 0.0, 90.0, True, ["V9"], "不合格", 2, "第三等次"),
     ("guolian", "国联集团", "市属企业", 50.0, 0.0, 0.0, 50.0, True, ["V8"], "不合格", 1, "第三等次"),
@@ -213,7 +215,14 @@ class FullYearTests(TestCase):
     def test_assess_json_prints_the_ranking_in_the_shape_relied_on(self):
         out = io.StringIO()
         call_command("assess", "--year", "2026", "--json", stdout=out)
-        self.assertEqual(json.loads(out.getvalue()), [dict(zip(KEYS, row, strict=True)) for row in EXPECTED])
+        printed = json.loads(out.getvalue())
+        self.assertEqual([list(row)[: len(KEYS)] for row in printed], [list(KEYS)] * len(EXPECTED))
+        self.assertEqual([{key: row[key] for key in KEYS} for row in printed],
+                         [dict(zip(KEYS, row, strict=True)) for row in EXPECTED])  # fmt: skip
+        added = {row["unit"]: (row["status"], row["why"], row["missing"]) for row in printed}
+        self.assertEqual(added["xinwu"], ("unsigned", "责任书尚在草拟，未下发", 0))
+        self.assertEqual(added["guolian"], ("signed", "", 1))  # DC1: Q4 not approved
+        self.assertEqual(added["liangxi"], ("signed", "", 0))
 
     def test_the_table_lists_each_group_with_ranks_grades_tiers_and_vetoes(self):
         out = io.StringIO()
@@ -228,7 +237,9 @@ class FullYearTests(TestCase):
             "V9 弄虚作假：伪造执法检查记录",
         ):
             self.assertIn(expected, text)
-        self.assertNotIn("新吴区", text)
+        self.assertIn("新吴区            未签订：责任书尚在草拟，未下发（不参加排名）", text)
+        self.assertIn("国联集团", text)
+        self.assertIn("缺报1项", text)
 
     def test_each_item_says_how_it_was_scored(self):
         results = self.final()
@@ -240,7 +251,8 @@ class FullYearTests(TestCase):
             guolian["DB1"].reason,
             "扣分：全员安全生产责任制未建立（−12）；隐患排查台账缺失（−10），共扣22分，扣完为止",
         )
-        self.assertEqual(guolian["DC1"].reason, "无数据，不得分")
+        self.assertEqual(guolian["DC1"].reason, "缺报，按本年度规则计0分")
+        self.assertTrue(guolian["DC1"].missing)
         self.assertEqual({i.code: i.points for i in results["huishan"].items}["A1"], D(28))
 
     def test_double_decrease_comes_from_the_register_even_when_the_indicator_says_entered(self):

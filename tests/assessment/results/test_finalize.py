@@ -34,6 +34,11 @@ def command_json(*args):
     return json.loads(out.getvalue())
 
 
+def kept_keys(rows):
+    """The keys `assess --json` always had (status, why and missing came later)."""
+    return [{key: row[key] for key in KEYS} for row in rows]
+
+
 class FinalizeTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -45,12 +50,15 @@ class FinalizeTests(TestCase):
 
     def test_finalize_writes_one_snapshot_per_unit_with_the_figures_of_assess_year(self):
         computed = assess_year(self.year, provisional=False)
-        self.assertEqual(self.finalize(), 7)
+        self.assertEqual(self.finalize(), 8)  # 7 ranked, and xinwu: 未签订
         self.year.refresh_from_db()
         self.assertEqual(self.year.status, YearStatus.ASSESSING)
         rows = {a.unit.code: a for a in Assessment.objects.select_related("unit")}
-        self.assertEqual(len(rows), 7)
-        self.assertNotIn("xinwu", rows)
+        self.assertEqual(len(rows), 8)
+        xinwu = rows["xinwu"]
+        self.assertEqual((xinwu.status, xinwu.why), ("unsigned", "责任书尚在草拟，未下发"))
+        self.assertEqual((xinwu.total, xinwu.rank, xinwu.grade, xinwu.tier), (None, None, "", ""))
+        self.assertEqual(str(xinwu), "新吴区 2026年 未签订")
         for r in computed:
             row = rows[r.unit.code]
             self.assertEqual(
@@ -66,7 +74,7 @@ class FinalizeTests(TestCase):
         self.assertEqual((veto["code"], veto["record_ids"]), ("V6", [self.concealed.pk]))
         self.assertEqual([c["code"] for c in rows["xishan"].yellow_cards], ["V3"])
         self.assertEqual(as_json(finalizing.snapshot_results(self.year)), as_json(computed))
-        self.assertEqual(Assessment.history.filter(history_type="+").count(), 7)
+        self.assertEqual(Assessment.history.filter(history_type="+").count(), 8)
 
     def test_a_snapshot_does_not_change_when_reports_and_accidents_do(self):
         self.finalize()
@@ -77,8 +85,8 @@ class FinalizeTests(TestCase):
         recomputed = {r["unit"]: r for r in as_json(assess_year(self.year, provisional=False))}
         self.assertNotEqual(recomputed["liangxi"]["score"], 102.0)
         self.assertNotEqual(recomputed["zhujian"]["score"], 92.5)
-        self.assertEqual(as_json(finalizing.snapshot_results(self.year)), EXPECTED_JSON)
-        self.assertEqual(command_json(), EXPECTED_JSON)
+        self.assertEqual(kept_keys(as_json(finalizing.snapshot_results(self.year))), EXPECTED_JSON)
+        self.assertEqual(kept_keys(command_json()), EXPECTED_JSON)
         self.assertEqual(Assessment.objects.get(unit=self.u["liangxi"]).total, D(102))
         # --provisional still computes today's figures.
         provisional = {r["unit"]: r for r in command_json("--provisional")}
@@ -93,27 +101,27 @@ class FinalizeTests(TestCase):
 
     def test_an_unfinalized_year_is_computed(self):
         self.assertIsNone(finalizing.snapshot_results(self.year))
-        self.assertEqual(command_json(), EXPECTED_JSON)
+        self.assertEqual(kept_keys(command_json()), EXPECTED_JSON)
 
     def test_finalizing_twice_is_refused(self):
         self.finalize()
         with self.assertRaisesMessage(ValidationError, "已定稿"):
             self.finalize()
-        self.assertEqual(Assessment.objects.count(), 7)
+        self.assertEqual(Assessment.objects.count(), 8)
 
     def test_reopening_needs_a_reason_and_keeps_the_snapshot_in_history(self):
         self.finalize()
         for reason in ("", "   "):
             with self.assertRaisesMessage(ValidationError, "重新打开年终考核须说明原因。"):
                 finalizing.reopen(self.year, user=self.office, reason=reason)
-        self.assertEqual(Assessment.objects.count(), 7)
+        self.assertEqual(Assessment.objects.count(), 8)
 
-        self.assertEqual(finalizing.reopen(self.year, user=self.office, reason="惠山区事故复核结论变更"), 7)
+        self.assertEqual(finalizing.reopen(self.year, user=self.office, reason="惠山区事故复核结论变更"), 8)
         self.assertFalse(Assessment.objects.exists())
         self.year.refresh_from_db()
         self.assertEqual(self.year.status, YearStatus.OPEN)
         deleted = Assessment.history.filter(history_type="-")
-        self.assertEqual(deleted.count(), 7)
+        self.assertEqual(deleted.count(), 8)
         self.assertEqual(
             set(deleted.values_list("history_change_reason", flat=True)), {"惠山区事故复核结论变更"}
         )
@@ -124,7 +132,7 @@ class FinalizeTests(TestCase):
         # Once reopened, the year is computed again and can be finalized anew.
         Report.objects.filter(unit=self.u["liangxi"], quarter=4).update(value=D(10))
         self.assertIsNone(finalizing.snapshot_results(self.year))
-        self.assertEqual(self.finalize(), 7)
+        self.assertEqual(self.finalize(), 8)
         self.assertLess(Assessment.objects.get(unit=self.u["liangxi"]).total, D(102))
 
     def test_reopening_or_publishing_nothing_is_refused(self):
@@ -142,11 +150,11 @@ class FinalizeTests(TestCase):
 
     def test_publishing_sets_the_date_and_the_year_status(self):
         self.finalize()
-        self.assertEqual(finalizing.publish(self.year, user=self.office), 7)
+        self.assertEqual(finalizing.publish(self.year, user=self.office), 8)
         self.year.refresh_from_db()
         self.assertEqual(self.year.status, YearStatus.PUBLISHED)
         self.assertFalse(Assessment.objects.filter(published_at__isnull=True).exists())
-        self.assertEqual(Assessment.history.filter(history_change_reason="发布").count(), 7)
+        self.assertEqual(Assessment.history.filter(history_change_reason="发布").count(), 8)
         with self.assertRaisesMessage(ValidationError, "已发布"):
             finalizing.publish(self.year, user=self.office)
 
@@ -155,13 +163,13 @@ class FinalizeTests(TestCase):
         leader = make_user(city_role=roles.LEADER)
         self.finalize()
         self.assertFalse(Assessment.objects.visible_to(reporter).exists())
-        self.assertEqual(Assessment.objects.visible_to(leader).count(), 7)
-        self.assertEqual(Assessment.objects.visible_to(self.office).count(), 7)
+        self.assertEqual(Assessment.objects.visible_to(leader).count(), 8)
+        self.assertEqual(Assessment.objects.visible_to(self.office).count(), 8)
         finalizing.publish(self.year, user=self.office)
         self.assertEqual(
             list(Assessment.objects.visible_to(reporter).values_list("unit__code", flat=True)), ["liangxi"]
         )
-        self.assertEqual(Assessment.objects.visible_to(leader).count(), 7)
+        self.assertEqual(Assessment.objects.visible_to(leader).count(), 8)
         outsider = make_user()
         self.assertFalse(Assessment.objects.visible_to(outsider).exists())
 
@@ -180,7 +188,12 @@ class FinalizeQueryCountTests(TestCase):
         add_assessed_units(few_year, 6, 1, quarter=4)
         add_assessed_units(many_year, 30, 100, quarter=4)
         few, many = count(few_year), count(many_year)
-        self.assertEqual((few[1], many[1]), (6, 30))
+        # every unit of the year gets a row: each year's own, signed; the other year's, 未签订
+        self.assertEqual((few[1], many[1]), (36, 36))
+        ranked = Assessment.objects.filter(status="signed")
+        self.assertEqual(
+            (ranked.filter(year=few_year).count(), ranked.filter(year=many_year).count()), (6, 30)
+        )
         self.assertEqual(few[0], many[0])
         # savepoint, lock, check, assess_year's 12, snapshots and their history, the year and its, release
         self.assertLessEqual(many[0], 20)

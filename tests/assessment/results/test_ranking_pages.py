@@ -44,9 +44,11 @@ class RankingPageTests(TestCase):
         response = self.page()
         self.assertContains(response, "预估")
         names = [row["name"] for row in response.context["table"].data]
-        self.assertEqual(names[-1], "惠山区")  # vetoed (V6) after every unvetoed unit
+        self.assertEqual(
+            names[-2:], ["惠山区", "新吴区"]
+        )  # vetoed (V6) after every unvetoed unit, 未签订 last
         ranks = [row["rank"] for row in response.context["table"].data]
-        self.assertEqual(ranks, [1, 1, 3, 4])
+        self.assertEqual(ranks, [1, 1, 3, 4, None])
         self.assertContains(response, "瞒报谎报较大及以上事故：瞒报或谎报较大及以上事故1起")
         self.assertContains(response, "黄牌 板块发生多起较大事故：发生较大及以上事故1起")
         self.assertNotRegex(response.content.decode(), r"\bV\d+\b")  # the rule's name, never its code
@@ -58,7 +60,7 @@ class RankingPageTests(TestCase):
         body = html[html.index("<tbody") : html.index("</tbody>")]
         rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
         headings = [c.name for c in response.context["table"].columns if c.visible]
-        self.assertEqual(len(rows), 4)
+        self.assertEqual(len(rows), 5)
         for row in rows:
             self.assertEqual(len(re.findall(r"<td", row)), len(headings))
         vetoed = next(row for row in rows if "惠山区" in row)
@@ -278,7 +280,7 @@ class RankingExportTests(TestCase):
         self.assertEqual(
             rows[0],
             ("名次", "较上年", "较上季度", "责任单位", "总分", "基础分", "加分", "扣分", "等级", "等次",
-             "一票否决", "黄牌警告", "X1 死亡人数控制（60分）", "B1 责任落实（40分）"),
+             "一票否决", "黄牌警告", "缺报 · 未签订", "X1 死亡人数控制（60分）", "B1 责任落实（40分）"),
         )  # fmt: skip
         by_name = {row[3]: row for row in rows[1:]}
         self.assertEqual(by_name["梁溪区"][:5], (3, "—", "▼1", "梁溪区", 79))

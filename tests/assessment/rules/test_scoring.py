@@ -829,3 +829,22 @@ class ShownTests(SimpleTestCase):
         )
         manual = check_vetoes(veto_input("district", manual_vetoes=("伪造记录",)))
         self.assertEqual(vetoes.shown_all(manual), "弄虚作假：伪造记录")
+
+
+class MissingEnteredTests(SimpleTestCase):
+    def test_a_missing_entered_value_scores_the_years_share_of_the_weight(self):
+        self.assertEqual(
+            scoring.score_missing_entered(D(12), D(0)),
+            scoring.TargetScore(D("0.00"), "缺报，按本年度规则计0分"),
+        )
+        self.assertEqual(
+            scoring.score_missing_entered(D(10), D(50)),
+            scoring.TargetScore(D("5.00"), "缺报，按本年度规则计分值的50%，得5分"),
+        )
+        self.assertEqual(scoring.score_missing_entered(D(7), "33.3").points, D("2.33"))
+        self.assertEqual(scoring.score_missing_entered(D(7), 100).points, D("7.00"))
+
+    def test_a_share_outside_0_to_100_is_a_configuration_error(self):
+        for bad in (D(-1), D("100.01")):
+            with self.assertRaisesMessage(ValueError, "缺报项得分比例须在 0 至 100 之间"):
+                scoring.score_missing_entered(D(10), bad)
