@@ -2,8 +2,48 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response says where its scripts, styles, images and fonts may come from
+    (settings.CONTENT_SECURITY_POLICY): this site only, no inline script, no other host. A view
+    may set its own header; it is left as it is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request declaring a body over settings.MAX_REQUEST_BYTES is refused (413) before anything
+    reads it: the app's own limit, behind the proxy's (README, Deploying). Django limits a form's
+    fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not the files in it; each file has its own limit too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BYTES:
+            # Rendered without the request: this runs before the session and the user are known.
+            page = render_to_string(
+                "request_too_large.html", {"limit": filesizeformat(settings.MAX_REQUEST_BYTES)}
+            )
+            return HttpResponse(page, status=413)
+        return self.get_response(request)
 
 
 class PasswordChangeRequiredMiddleware:

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "responsibility.middleware.ContentSecurityPolicyMiddleware",
+    "responsibility.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Pushes the idle expiry back every few minutes, not on every request (SESSION_REFRESH_SECONDS).
@@ -241,6 +243,21 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images and fonts from this site only; no inline script (the pages' scripts are
+# files under static/js, their data in json_script blocks); inline style attributes are allowed
+# (a few templates and the charts set widths). Tested by the browser journeys, which fail on any
+# violation logged to the console.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# The app's own limits on what a request may carry (the proxy's client_max_body_size should match,
+# README, Deploying): a whole request with its files; a form's fields without them; their number.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(210 * 1024 * 1024)))  # ten 20 MB files
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

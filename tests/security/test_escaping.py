@@ -96,11 +96,12 @@ class PageEscapingTests(HostileCity, TestCase):
         self.assertNotIn(RAW_SCRIPT, content)
         self.assertIn(r"\u003Cscript\u003Ealert(2)\u003C/script\u003E", content)
 
-    def test_confirm_dialogs_quote_names_as_javascript_strings(self):
-        # The delete buttons ask "确定删除…的这条…？" with the unit's name inside onsubmit.
+    def test_confirm_dialogs_quote_names_as_attribute_text(self):
+        # The delete buttons ask "确定删除…的这条…？" with the unit's name in data-confirm (app.js
+        # reads it as text: no script is ever built from it).
         content = self.page("office", "assessment:adjustment_list", 2026)
-        self.assertNotIn("alert(1)</script>'", content)
-        self.assertIn(r"\u003Cscript\u003Ealert(1)\u003C/script\u003E", content)
+        self.assertNotIn("alert(1)</script>", content)
+        self.assertIn('data-confirm="确定删除=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt;alert(1)&lt;/script&gt;的这条加分？', content)
 
 
 @time_machine.travel("2026-11-28 10:00 +0800")
