@@ -202,7 +202,7 @@ def _added_messages(request, adjustment: Adjustment) -> None:
     unit, year = adjustment.unit, adjustment.year
     if adjustment.manual_veto:
         messages.success(
-            request, f"已录入{unit}的弄虚作假一票否决：{unit}{year.year}年度考核为不合格（V9）。"
+            request, f"已录入{unit}的弄虚作假一票否决：{unit}{year.year}年度考核为不合格。"
         )
         return
     messages.success(request, f"已录入{unit}{_signed(adjustment.points)} 分：{adjustment.reason}")

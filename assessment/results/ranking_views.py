@@ -173,7 +173,7 @@ def _item_headers(results) -> tuple[list[str], list[str]]:
     return list(names), headers
 
 
-DETAIL_HEADER = ["名次", "责任单位", "类别", "代码", "名称", "分值", "得分", "说明"]
+DETAIL_HEADER = ["名次", "责任单位", "类别", "指标代码", "名称", "分值", "得分", "说明"]
 
 
 def _detail_rows(results) -> list[list]:
@@ -184,8 +184,8 @@ def _detail_rows(results) -> list[list]:
         if not r.ranked:
             rows.append([None, name, r.status_label, "", "", None, None, r.why])
         rows += [[r.rank, name, "考核指标", i.code, i.name, i.weight, i.points, i.reason] for i in r.items]
-        rows += [[r.rank, name, "一票否决", v.code, v.name, None, None, v.reason] for v in r.vetoes]
-        rows += [[r.rank, name, "黄牌警告", v.code, v.name, None, None, v.reason] for v in r.yellow_cards]
+        rows += [[r.rank, name, "一票否决", None, v.name, None, None, v.reason] for v in r.vetoes]
+        rows += [[r.rank, name, "黄牌警告", None, v.name, None, None, v.reason] for v in r.yellow_cards]
     return rows
 
 

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessment.results.assessing import UnitResult, as_json, assess_year
 from assessment.results.finalizing import snapshot_results
+from assessment.rules import vetoes
 from responsibility.models import Year
 
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             if not r.ranked:
                 lines.append(f"{'—':>4}  {_pad(r.unit.name, 16)}  {r.status_label}：{r.why}（不参加排名）")
                 continue
-            veto = "；".join(f"{v.code} {v.reason}" for v in r.vetoes) or "—"
+            veto = vetoes.shown_all(r.vetoes) or "—"
             if r.missing:
                 veto = f"缺报{len(r.missing)}项；{veto}"
             lines.append(

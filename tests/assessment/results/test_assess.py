@@ -234,7 +234,7 @@ class FullYearTests(TestCase):
             "【市属企业】",
             "102.00",
             "第一等次",
-            "V9 弄虚作假：伪造执法检查记录",
+            "弄虚作假：伪造执法检查记录",
         ):
             self.assertIn(expected, text)
         self.assertIn("新吴区            未签订：责任书尚在草拟，未下发（不参加排名）", text)

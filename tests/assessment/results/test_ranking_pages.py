@@ -290,7 +290,7 @@ class RankingExportTests(TestCase):
     def test_the_detail_sheet_gives_every_targets_points_and_reason(self):
         sheet = self.workbook()["明细"]
         rows = list(sheet.iter_rows(values_only=True))
-        self.assertEqual(rows[0], ("名次", "责任单位", "类别", "代码", "名称", "分值", "得分", "说明"))
+        self.assertEqual(rows[0], ("名次", "责任单位", "类别", "指标代码", "名称", "分值", "得分", "说明"))
         liangxi = {row[3]: row for row in rows[1:] if row[1] == "梁溪区"}
         self.assertEqual(liangxi["B1"][4:7], ("责任落实", 40, 39))
         self.assertIn("安委会未按季度研究安全生产工作", liangxi["B1"][7])
@@ -304,7 +304,7 @@ class RankingExportTests(TestCase):
         rows = {row[3]: row for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
         self.assertEqual(rows["锡山区"][10], "弄虚作假：伪造检查记录")  # the rule's name, not V9
         details = [row for row in workbook["明细"].iter_rows(values_only=True) if row[2] == "一票否决"]
-        self.assertEqual([(row[1], row[3]) for row in details], [("锡山区", "V9")])
+        self.assertEqual([(row[1], row[3], row[4]) for row in details], [("锡山区", None, "弄虚作假")])
 
     def test_a_hostile_unit_name_is_text_on_both_sheets(self):
         workbook = self.workbook()

@@ -90,7 +90,7 @@ class VetoRulesPageTests(TestCase):
     def test_leaders_read_the_rules_and_cannot_change_them(self):
         self.client.force_login(self.leader)
         response = self.client.get(self.url)
-        self.assertContains(response, "V3 板块发生多起较大事故")
+        self.assertContains(response, '<td class="text-nowrap">板块发生多起较大事故</td>', html=True)
         self.assertContains(response, "较大及以上事故（起）：2")
         self.assertNotContains(response, 'data-testid="veto-rules"')
         self.assertEqual(self.client.post(self.url, rule_data()).status_code, 403)
