@@ -201,9 +201,7 @@ def adjustment_list(request, year: int):
 def _added_messages(request, adjustment: Adjustment) -> None:
     unit, year = adjustment.unit, adjustment.year
     if adjustment.manual_veto:
-        messages.success(
-            request, f"已录入{unit}的弄虚作假一票否决：{unit}{year.year}年度考核为不合格。"
-        )
+        messages.success(request, f"已录入{unit}的弄虚作假一票否决：{unit}{year.year}年度考核为不合格。")
         return
     messages.success(request, f"已录入{unit}{_signed(adjustment.points)} 分：{adjustment.reason}")
     if adjustment.points > 0:

@@ -101,7 +101,10 @@ class PageEscapingTests(HostileCity, TestCase):
         # reads it as text: no script is ever built from it).
         content = self.page("office", "assessment:adjustment_list", 2026)
         self.assertNotIn("alert(1)</script>", content)
-        self.assertIn('data-confirm="确定删除=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt;alert(1)&lt;/script&gt;的这条加分？', content)
+        self.assertIn(
+            'data-confirm="确定删除=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt;alert(1)&lt;/script&gt;的这条加分？',
+            content,
+        )
 
 
 @time_machine.travel("2026-11-28 10:00 +0800")

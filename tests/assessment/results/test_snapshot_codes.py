@@ -91,7 +91,9 @@ class SnapshotCodeTests(TestCase):
         )
         self.assertEqual(lines[4], "   1  梁溪区            102.00  优秀    第一等次  —")
         self.assertEqual(lines[6], "   3  锡山区             81.80  良好    第三等次  —")
-        self.assertTrue(lines[7].startswith("   4  惠山区             80.00  不合格  第三等次  瞒报谎报较大及以上事故"))
+        self.assertTrue(
+            lines[7].startswith("   4  惠山区             80.00  不合格  第三等次  瞒报谎报较大及以上事故")
+        )
         self.assertIn("【专业类部门】", lines)
         self.assertIn("【市属企业】", lines)
 
