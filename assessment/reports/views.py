@@ -131,7 +131,7 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
                 else:
                     messages.success(request, f"已保存{year}年第{quarter}季度草稿，可随时继续填写。")
                 return redirect(request.path)
-            conflicts = _conflict_notes(found)
+            conflicts = conflict_notes(found)
             rows = _rebind_after_conflict(unit, year_obj, quarter, request, found)
             messages.error(
                 request, "有其他人刚保存过本页的部分指标，您的填写未保存。请核对下方标出的数值后再保存。"
@@ -170,17 +170,26 @@ def _summary(rows) -> dict:
     return counts
 
 
-def _conflict_notes(conflicts) -> dict[int, str]:
+def _shown(value) -> str:
+    return "（空）" if value is None else f"{value.normalize():f}"
+
+
+def conflict_notes(conflicts, *, yours: str = "填写") -> dict[int, str]:
+    """For each refused row (target pk → words): who saved it and when, everything they saved
+    (the value, and the 工作进展 text when it differs from the user's), and what the user had."""
     notes = {}
     for conflict in conflicts:
-        stored = conflict.stored
+        stored, typed = conflict.stored, conflict.typed
         last = stored.history.select_related("history_user").first()
         who = last.history_user if last and last.history_user else "他人"
-        stored_value = "（空）" if stored.value is None else f"{stored.value.normalize():f}"
-        typed = "（空）" if conflict.typed.value is None else f"{conflict.typed.value.normalize():f}"
+        theirs, mine = _shown(stored.value), _shown(typed.value)
+        if stored.progress != typed.progress:
+            theirs += f"，工作进展为“{stored.progress}”" if stored.progress else "，工作进展为空"
+            mine += f"，工作进展为“{typed.progress}”" if typed.progress else "，工作进展为空"
+        again = "保存" if yours == "填写" else "确认导入"
         notes[conflict.target.pk] = (
-            f"{who} 于 {timezone.localtime(stored.updated_at):%H:%M} 保存了 {stored_value}，您填写的是 {typed}。"
-            "如以您的为准，请再次保存。"
+            f"{who} 于 {timezone.localtime(stored.updated_at):%Y-%m-%d %H:%M} 保存了 {theirs}，"
+            f"您{yours}的是 {mine}。如以您的为准，请再次{again}。"
         )
     return notes
 
