@@ -12,6 +12,7 @@ Only the first bytes (and a ZIP's central directory) are read; the size comes fr
 import math
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django import forms
@@ -297,3 +298,74 @@ class ScanField(CheckedFileField):
 
     def __init__(self, *, kinds=SCAN_KINDS, **kwargs):
         super().__init__(kinds=kinds, **kwargs)
+
+
+# A DTD can declare entities that expand a few bytes into gigabytes, or point outside the file;
+# no Excel or WPS workbook carries one, so any part that declares one is refused before openpyxl
+# parses it. XML in another encoding than UTF-8 (UTF-16, …) would hide the declaration from a
+# byte search, and no spreadsheet program writes its parts that way either.
+DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def check_workbook_parts(upload, *, name: str, max_unzipped: int) -> None:
+    """An .xlsx fit for openpyxl, or ValidationError in plain Chinese: a readable ZIP, not more than
+    ``max_unzipped`` bytes once unzipped, and no part in a foreign encoding or with a DTD.
+
+    Reads the ZIP's directory and streams each XML part once; the file position is left at 0.
+    """
+    unreadable = ValidationError(
+        f"「{name}」无法读取：文件已损坏，或不是有效的 Excel（.xlsx）文件。"
+        "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。",
+        code="unreadable",
+    )
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            if sum(info.file_size for info in members) > max_unzipped:
+                raise ValidationError(
+                    _text(
+                        f"「{name}」解压后过大（超过",
+                        _size_text(max_unzipped),
+                        "），不像是本页的模板，未读取。请用本页下载的模板填写后上传。",
+                    ),
+                    code="too_big",
+                )
+            for info in members:
+                if info.filename.lower().endswith(_XML_SUFFIXES) and _declares_dtd(archive, info):
+                    raise ValidationError(
+                        f"「{name}」中含有 Excel 文件不会有的 XML 声明（DTD/实体），出于安全考虑未读取。"
+                        "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。",
+                        code="hostile",
+                    )
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ):
+        # RuntimeError: an encrypted part; NotImplementedError: a compression zipfile cannot read.
+        raise unreadable from None
+    finally:
+        upload.seek(0)
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the part declares a DTD, or is in an encoding a byte search cannot see into."""
+    overlap = max(len(mark) for mark in DTD_MARKS) - 1
+    with archive.open(info) as part:
+        head = part.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            return True
+        tail = head
+        while chunk := part.read(64 * 1024):
+            window = (tail + chunk).upper()
+            if any(mark in window for mark in DTD_MARKS):
+                return True
+            tail = window[-overlap:]
+        return any(mark in tail.upper() for mark in DTD_MARKS)

@@ -154,7 +154,8 @@ EXPECTATIONS = {
     ),
     "assessment:report_import": (
         lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
-        *[everyone(403) | {"reporter_a": 200, "reporter_b": 404}] * 2,
+        everyone(403) | {"reporter_a": 200, "reporter_b": 404},
+        everyone(403) | {"reporter_a": 400, "reporter_b": 404},  # no file: bad input, said at the field
     ),
     "assessment:report_import_confirm": (
         lambda o: {"unit_pk": o.unit_a.pk, "year": 2026, "quarter": 3},
@@ -272,7 +273,7 @@ EXPECTATIONS = {
         NOT_ALLOWED,
         office_only(302) | {"reporter_b": 404},
     ),
-    "assessment:accident_import": (None, office_only(200), office_only(200)),
+    "assessment:accident_import": (None, office_only(200), office_only(400)),  # POST without a file
     "assessment:accident_import_confirm": (None, NOT_ALLOWED, office_only(302)),  # no preview: back to upload
     "assessment:accident_import_template": (None, office_only(200), NOT_ALLOWED),
     # 督查 and 问题隐患: the city's roles see all; a unit its own findings (another unit's are a 404);

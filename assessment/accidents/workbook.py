@@ -1,7 +1,6 @@
 """事故台账's Excel round trip: the template, reading and checking an uploaded workbook, and importing its rows."""
 
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +14,7 @@ from assessment.models import Accident, AccidentGrade, Industry
 from assessment.rules import grading
 from responsibility.exports import neutralize, workbook_bytes
 from responsibility.models import SUPERVISING_KINDS, Unit, UnitKind
-from responsibility.uploads import check_upload, safe_name
+from responsibility.uploads import check_upload, check_workbook_parts, safe_name
 
 from .cells import PARSERS, CellError, cell_text
 from .services import record_accident
@@ -42,6 +41,8 @@ HEADERS = dict(IMPORT_COLUMNS)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a small .xlsx that inflates past this is a zip bomb
 MAX_IMPORT_ROWS = 1000
+MAX_IMPORT_LINES = 2 * MAX_IMPORT_ROWS + 1  # blank lines included: the template formats 1000 of them
+MAX_IMPORT_COLUMNS = 50  # the template's 12 and whatever notes a person adds beside them
 
 
 @dataclass
@@ -149,7 +150,7 @@ def read_accident_workbook(upload) -> ImportPreview:
         max_bytes=MAX_IMPORT_BYTES,
         hint="请用“下载导入模板”得到的 .xlsx 文件填写后上传。",
     )
-    _check_unzipped_size(upload, name)
+    check_workbook_parts(upload, name=name, max_unzipped=MAX_UNZIPPED_BYTES)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
@@ -161,19 +162,14 @@ def read_accident_workbook(upload) -> ImportPreview:
         ) from None
     try:
         sheet = _import_sheet(workbook, name)
-        sheet.reset_dimensions()  # files from other programs may state wrong dimensions
-        rows = sheet.iter_rows()
-        columns, ignored = _columns(next(rows, ()))
-        raw_rows = []
-        for line, cells in enumerate(rows, start=2):
-            picked = {key: cells[position - 1] for position, key in columns.items() if position <= len(cells)}
-            if all(_blank(cell) for cell in picked.values()):
-                continue
-            raw_rows.append((line, picked))
-            if len(raw_rows) > MAX_IMPORT_ROWS:
-                raise ValidationError(
-                    f"「{name}」的数据超过 {MAX_IMPORT_ROWS} 行，请分批导入。", code="too_many_rows"
-                )
+        raw_rows, ignored = _raw_rows(sheet, name)
+    except ValidationError:
+        raise
+    except Exception:  # a damaged or hostile sheet fails only when its rows are streamed
+        raise ValidationError(
+            f"无法读取「{name}」：工作表已损坏，或不是有效的 Excel 工作簿。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。",
+            code="unreadable",
+        ) from None
     finally:
         workbook.close()
     if not raw_rows:
@@ -181,17 +177,31 @@ def read_accident_workbook(upload) -> ImportPreview:
     return ImportPreview(name=name, rows=_check_rows(raw_rows), ignored_columns=ignored)
 
 
-def _check_unzipped_size(upload, name: str) -> None:
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        size = 0  # openpyxl will say the file is damaged
-    finally:
-        upload.seek(0)
-    if size > MAX_UNZIPPED_BYTES:
-        raise ValidationError(f"「{name}」解压后过大，不像是事故登记表。请使用导入模板。", code="too_big")
+def _raw_rows(sheet, name: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    """(line, {field: cell}) for each row with something in it, streamed, stopping at the row limit;
+    and the headers that are not ours.
+
+    Lines past the limit count even when blank: a sheet that claims a millionth row is not read
+    to its end."""
+    sheet.reset_dimensions()  # files from other programs may state wrong dimensions
+    rows = sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS)
+    columns, ignored = _columns(next(rows, ()))
+    raw_rows = []
+    for line, cells in enumerate(rows, start=2):
+        picked = {key: cells[position - 1] for position, key in columns.items() if position <= len(cells)}
+        blank = all(_blank(cell) for cell in picked.values())
+        if not blank:
+            raw_rows.append((line, picked))
+        if len(raw_rows) > MAX_IMPORT_ROWS:
+            raise ValidationError(
+                f"「{name}」的数据超过 {MAX_IMPORT_ROWS} 行，请分批导入。", code="too_many_rows"
+            )
+        if line > MAX_IMPORT_LINES:
+            raise ValidationError(
+                f"「{name}」的工作表超过 {MAX_IMPORT_LINES} 行（含空行），请删除多余的行或分批导入。",
+                code="too_many_rows",
+            )
+    return raw_rows, ignored
 
 
 def _import_sheet(workbook, name: str):

@@ -20,12 +20,15 @@ class ReportRowForm(ChineseFormMixin, forms.Form):
     progress = forms.CharField(label="工作进展", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     files = CheckedFilesField(kinds=EVIDENCE_KINDS, label="佐证材料")  # PDF, images, Word, Excel
+    # The token of files attached to an earlier, refused save of this row (reports.held).
+    held = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def __init__(self, *args, target, report, previous, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
         self.report = report
         self.previous = previous  # last quarter's report of the same target, if any
+        self.held_upload = None  # the PendingUpload of files kept from a refused save, set by the view
         value = self.fields["value"]
         value.error_messages.update(
             invalid="累计值须为数字，如 85 或 12.5。",
@@ -45,6 +48,11 @@ class ReportRowForm(ChineseFormMixin, forms.Form):
             self.initial = {"value": plain(previous.value), "progress": "", "version": None}
 
     @property
+    def held_names(self) -> list[str]:
+        """The names of the files kept from a refused save, to be stored with the next one."""
+        return [held["name"] for held in self.held_upload.payload["files"]] if self.held_upload else []
+
+    @property
     def editable(self) -> bool:
         return self.report is None or self.report.editable
 
@@ -58,8 +66,10 @@ class ReportRowForm(ChineseFormMixin, forms.Form):
         """For submitting: every value filled, and evidence where the indicator asks for it."""
         if self.cleaned_data.get("value") is None and "value" not in self.errors:
             self.add_error("value", "请填写本季度累计值。")
-        has_files = bool(self.cleaned_data.get("files")) or (
-            self.report is not None and bool(self.report.evidence.all())
+        has_files = (
+            bool(self.cleaned_data.get("files"))
+            or self.held_upload is not None
+            or (self.report is not None and bool(self.report.evidence.all()))
         )
         if self.target.indicator.evidence_required and not has_files and "files" not in self.errors:
             self.add_error("files", "该指标须上传佐证材料（PDF、照片、Word 或 Excel）。")

@@ -17,6 +17,7 @@ from responsibility.models import MembershipRole, Unit, Year
 from responsibility.redirects import redirect_back
 from responsibility.tables import table_page
 
+from . import held
 from . import services as report_services
 from .forms import QuarterForm, ReopenForm, ReportRowForm, ReviewFilterForm, ReviewForm
 from .overview import grid_workbook_response, quarter_grid
@@ -96,10 +97,8 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
     if request.method == "POST":
         submit = "submit" in request.POST
         editable = [row for row in rows if row.editable]
-        for row in editable:
-            row.is_valid()
-            if submit:
-                row.check_complete()  # every problem of the page at once, not one round per kind
+        _attach_held(request.user, editable)
+        _check(editable, submit=submit)
         valid = not any(row.errors for row in editable)
         if valid and editable:
             inputs = [
@@ -108,7 +107,7 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
                     value=row.cleaned_data["value"],
                     progress=row.cleaned_data["progress"],
                     version=row.cleaned_data["version"],
-                    files=row.cleaned_data["files"],
+                    files=row.cleaned_data["files"] + _held_files(row),
                 )
                 for row in editable
             ]
@@ -126,19 +125,23 @@ def report_entry(request, unit_pk: int, year: int, quarter: int):
                 messages.error(request, error.messages[0])
                 return redirect(request.path)
             if not found:
+                held.release([row.held_upload for row in editable if row.held_upload is not None])
                 if submit:
                     messages.success(request, f"已提交{year}年第{quarter}季度填报，等待市安委办审核。")
                 else:
                     messages.success(request, f"已保存{year}年第{quarter}季度草稿，可随时继续填写。")
                 return redirect(request.path)
-            conflicts = _conflict_notes(found)
-            rows = _rebind_after_conflict(unit, year_obj, quarter, request, found)
+            conflicts = conflict_notes(found)
+            versions = {conflict.target.pk: conflict.stored.version for conflict in found}
+            rows = _rebind(unit, year_obj, quarter, request, editable, versions=versions, submit=False)
             messages.error(
                 request, "有其他人刚保存过本页的部分指标，您的填写未保存。请核对下方标出的数值后再保存。"
             )
         elif not editable:
             messages.info(request, "本季度没有可修改的项目。")
         else:
+            if any(row.cleaned_data.get("files") for row in editable if hasattr(row, "cleaned_data")):
+                rows = _rebind(unit, year_obj, quarter, request, editable, versions={}, submit=submit)
             messages.error(request, "有需要修改的地方，请看标红的栏目；已填写的内容都保留着。")
     report_services.attach_entry_warnings(unit, year_obj, rows)
     deadline = report_services.deadline(year_obj, quarter)
@@ -170,29 +173,67 @@ def _summary(rows) -> dict:
     return counts
 
 
-def _conflict_notes(conflicts) -> dict[int, str]:
+def _shown(value) -> str:
+    return "（空）" if value is None else f"{value.normalize():f}"
+
+
+def conflict_notes(conflicts, *, yours: str = "填写") -> dict[int, str]:
+    """For each refused row (target pk → words): who saved it and when, everything they saved
+    (the value, and the 工作进展 text when it differs from the user's), and what the user had."""
     notes = {}
     for conflict in conflicts:
-        stored = conflict.stored
+        stored, typed = conflict.stored, conflict.typed
         last = stored.history.select_related("history_user").first()
         who = last.history_user if last and last.history_user else "他人"
-        stored_value = "（空）" if stored.value is None else f"{stored.value.normalize():f}"
-        typed = "（空）" if conflict.typed.value is None else f"{conflict.typed.value.normalize():f}"
+        theirs, mine = _shown(stored.value), _shown(typed.value)
+        if stored.progress != typed.progress:
+            theirs += f"，工作进展为“{stored.progress}”" if stored.progress else "，工作进展为空"
+            mine += f"，工作进展为“{typed.progress}”" if typed.progress else "，工作进展为空"
+        again = "保存" if yours == "填写" else "确认导入"
         notes[conflict.target.pk] = (
-            f"{who} 于 {timezone.localtime(stored.updated_at):%H:%M} 保存了 {stored_value}，您填写的是 {typed}。"
-            "如以您的为准，请再次保存。"
+            f"{who} 于 {timezone.localtime(stored.updated_at):%Y-%m-%d %H:%M} 保存了 {theirs}，"
+            f"您{yours}的是 {mine}。如以您的为准，请再次{again}。"
         )
     return notes
 
 
-def _rebind_after_conflict(unit, year, quarter, request, conflicts):
-    """Keep what the user typed, but on the stored version, so that saving again is their choice."""
-    data = request.POST.copy()
-    for conflict in conflicts:
-        data[f"t{conflict.target.pk}-version"] = str(conflict.stored.version)
-    rows = _rows(unit, year, quarter, data, None)
+def _check(rows, *, submit: bool) -> None:
     for row in rows:
         row.is_valid()
+        if submit:
+            row.check_complete()  # every problem of the page at once, not one round per kind
+
+
+def _attach_held(user, rows) -> None:
+    """Give each row the files kept from its refused save, found by the token it carries (one query)."""
+    tokens = {row.target: row.data.get(row.add_prefix("held")) for row in rows if row.is_bound}
+    found = held.find(user=user, tokens={target: token for target, token in tokens.items() if token})
+    for row in rows:
+        row.held_upload = found.get(row.target.pk)
+
+
+def _held_files(row) -> list:
+    return held.files(row.held_upload) if row.held_upload is not None else []
+
+
+def _rebind(unit, year, quarter, request, posted, *, versions: dict, submit: bool):
+    """The page again after a refused save, keeping everything: what was typed, on the stored
+    version where someone else saved (`versions`: target pk → version), so that saving again is the
+    user's choice; and the files attached, kept server-side and offered again at their row."""
+    data = request.POST.copy()
+    for target_pk, version in versions.items():
+        data[f"t{target_pk}-version"] = str(version)
+    for row in posted:
+        attached = (row.cleaned_data.get("files") or []) if hasattr(row, "cleaned_data") else []
+        if attached:
+            files = attached + _held_files(row)
+            data[row.add_prefix("held")] = held.hold(user=request.user, target=row.target, files=files)
+            if row.held_upload is not None:
+                held.release([row.held_upload])
+    rows = _rows(unit, year, quarter, data, None)
+    editable = [row for row in rows if row.editable]
+    _attach_held(request.user, editable)
+    _check(editable, submit=submit)
     return rows
 
 

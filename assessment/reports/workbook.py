@@ -5,25 +5,30 @@ and quarter it is for). Reading never writes: it returns the rows that can be sa
 every other row, the reason in plain Chinese.
 """
 
-import io
-import zipfile
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import openpyxl
+from django.core.exceptions import ValidationError
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from responsibility.exports import neutralize, workbook_bytes
+from responsibility.uploads import check_workbook_parts, safe_name
 
 SHEET = "季度填报"
 INFO_SHEET = "说明"
 HEADERS = ["指标代码", "考核指标", "目标", "上季度累计值", "本季度累计值", "工作进展"]
 VALUE_COLUMN = HEADERS.index("本季度累计值")
 PROGRESS_COLUMN = HEADERS.index("工作进展")
-# A unit's template is a few KB once unzipped; a small upload that inflates past this is a zip bomb,
-# refused before openpyxl reads it into memory.
-MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+# A unit's template is a few KB, and some tens of KB once unzipped, whatever the progress typed
+# into it: anything past these is refused before openpyxl reads a row (the message names them).
+MAX_IMPORT_BYTES = 1024 * 1024
+MAX_UNZIPPED_BYTES = 5 * 1024 * 1024
+ROWS_PER_TARGET = 2
+MIN_ROW_LIMIT = 20
+INFO_ROWS = 20  # the 说明 sheet: a handful of lines
+UNREADABLE = "文件无法读取：已损坏，或不是有效的 Excel（.xlsx）文件。请用本页下载的模板填写后上传。"
 
 
 @dataclass
@@ -87,75 +92,119 @@ def build_template(*, unit, year: int, quarter: int, rows) -> bytes:
     return workbook_bytes(workbook)
 
 
-def read_upload(data: bytes, *, unit, year: int, quarter: int, codes: set[str]) -> ImportResult:
-    """Check every row of an uploaded template against the unit's targets; writes nothing."""
+class Unreadable(Exception):
+    """openpyxl met a part it could not parse while streaming the rows."""
+
+
+def row_limit(codes) -> int:
+    """The most rows below the header a unit's template may have: twice its targets, at least 20.
+    The template has one row per target; anything far beyond that is not a filled-in template."""
+    return max(ROWS_PER_TARGET * len(codes), MIN_ROW_LIMIT)
+
+
+def read_upload(upload, *, unit, year: int, quarter: int, codes: set[str]) -> ImportResult:
+    """Check every row of an uploaded template against the unit's targets; writes nothing.
+
+    The sheet is streamed (openpyxl's read-only mode) and reading stops at the row limit, so a
+    file of a hundred thousand rows costs no more than one of a few dozen.
+    """
     result = ImportResult()
-    if _unzipped_size(data) > MAX_UNZIPPED_BYTES:
-        result.file_error = "文件解压后过大，不像是本页的填报模板。请用本页下载的模板填写后上传。"
+    name = safe_name(getattr(upload, "name", ""))
+    try:
+        check_workbook_parts(upload, name=name, max_unzipped=MAX_UNZIPPED_BYTES)
+    except ValidationError as error:
+        result.file_error = error.messages[0]
         return result
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        result.file_error = "文件无法打开：不是有效的 Excel（.xlsx）文件。请用本页下载的模板填写后上传。"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
+            workbook = openpyxl.load_workbook(upload, read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds of errors for a damaged file
+        result.file_error = UNREADABLE
         return result
-    if SHEET not in workbook.sheetnames:
-        result.file_error = f"找不到名为“{SHEET}”的工作表，请用本页下载的模板填写后上传。"
-        return result
-    problem = _check_info(workbook, unit=unit, year=year, quarter=quarter)
-    if problem:
-        result.file_error = problem
-        return result
-    sheet = workbook[SHEET]
-    header = [str(c.value or "").strip() for c in next(sheet.iter_rows(min_row=1, max_row=1))][: len(HEADERS)]
-    if header != HEADERS:
-        result.file_error = "表头与模板不一致（应为：" + "、".join(HEADERS) + "），请不要增删或改动列。"
-        return result
-    seen = set()
-    for line, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
-        values = [c.value for c in cells[: len(HEADERS)]]
-        if all(v in (None, "") for v in values):
-            continue
-        code = str(values[0] or "").strip().upper()
-        value_cell = cells[VALUE_COLUMN] if len(cells) > VALUE_COLUMN else None
-        progress = cells[PROGRESS_COLUMN].value if len(cells) > PROGRESS_COLUMN else None
-        error = None
-        if not code:
-            error = "缺少指标代码。"
-        elif code not in codes:
-            error = f"指标代码“{code}”不在本单位本年度的责任书中。"
-        elif code in seen:
-            error = f"指标代码“{code}”重复出现。"
-        seen.add(code)
-        value = None
-        if error is None and value_cell is not None:
-            value, error = _read_value(value_cell)
-        if error is None and value is None:
-            result.skipped += 1
-            continue
-        if isinstance(progress, str) and progress.startswith("="):
-            error = error or "工作进展是公式，请填写文字。"
-        if error:
-            result.errors.append(RowError(line, code, f"第 {line} 行：{error}", cells=values))
-        else:
-            result.rows.append(ImportedRow(line, code, value, str(progress or "").strip()))
-    if not result.rows and not result.errors:
-        result.file_error = "表中没有填写任何“本季度累计值”。"
+    try:
+        _read(workbook, result, unit=unit, year=year, quarter=quarter, codes=codes)
+    except Unreadable:
+        result.rows, result.errors, result.file_error = [], [], UNREADABLE
+    finally:
+        workbook.close()
     return result
 
 
-def _unzipped_size(data: bytes) -> int:
-    """What the .xlsx's parts add up to unzipped, as its directory says (zipfile stops reading there)."""
+def _stream(rows):
+    """The rows, with any parse error of a damaged or hostile sheet turned into Unreadable."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return 0  # openpyxl then says the file cannot be opened
+        yield from rows
+    except Exception as error:  # ParseError, ValueError, KeyError…: whatever the damage makes of it
+        raise Unreadable from error
+
+
+def _read(workbook, result: ImportResult, *, unit, year: int, quarter: int, codes: set[str]) -> None:
+    if SHEET not in workbook.sheetnames:
+        result.file_error = f"找不到名为“{SHEET}”的工作表，请用本页下载的模板填写后上传。"
+        return
+    problem = _check_info(workbook, unit=unit, year=year, quarter=quarter)
+    if problem:
+        result.file_error = problem
+        return
+    sheet = workbook[SHEET]
+    sheet.reset_dimensions()  # the dimension a file states may be wrong, or hostile
+    rows = _stream(sheet.iter_rows(min_row=1, max_col=len(HEADERS)))
+    header = [str(c.value or "").strip() for c in next(rows, ())]
+    if header != HEADERS:
+        result.file_error = "表头与模板不一致（应为：" + "、".join(HEADERS) + "），请不要增删或改动列。"
+        return
+    limit = row_limit(codes)
+    seen = set()
+    for line, cells in enumerate(rows, start=2):
+        if line > limit + 1:
+            result.rows, result.errors, result.skipped = [], [], 0
+            result.file_error = (
+                f"表格超过 {limit} 行（本单位本季度共 {len(codes)} 项指标，模板每项一行），未读取。"
+                "请用本页下载的模板填写后上传。"
+            )
+            return
+        _check_row(result, line, cells, codes=codes, seen=seen)
+    if not result.rows and not result.errors:
+        result.file_error = "表中没有填写任何“本季度累计值”。"
+
+
+def _check_row(result: ImportResult, line: int, cells, *, codes: set[str], seen: set[str]) -> None:
+    values = [c.value for c in cells[: len(HEADERS)]]
+    if all(v in (None, "") for v in values):
+        return
+    code = str(values[0] or "").strip().upper()
+    value_cell = cells[VALUE_COLUMN] if len(cells) > VALUE_COLUMN else None
+    progress = cells[PROGRESS_COLUMN].value if len(cells) > PROGRESS_COLUMN else None
+    error = None
+    if not code:
+        error = "缺少指标代码。"
+    elif code not in codes:
+        error = f"指标代码“{code}”不在本单位本年度的责任书中。"
+    elif code in seen:
+        error = f"指标代码“{code}”重复出现。"
+    seen.add(code)
+    value = None
+    if error is None and value_cell is not None:
+        value, error = _read_value(value_cell)
+    if error is None and value is None:
+        result.skipped += 1
+        return
+    if isinstance(progress, str) and progress.startswith("="):
+        error = error or "工作进展是公式，请填写文字。"
+    if error:
+        result.errors.append(RowError(line, code, f"第 {line} 行：{error}", cells=values))
+    else:
+        result.rows.append(ImportedRow(line, code, value, str(progress or "").strip()))
 
 
 def _check_info(workbook, *, unit, year: int, quarter: int) -> str:
     if INFO_SHEET not in workbook.sheetnames:
         return ""  # a template from an older export: the codes are still checked row by row
-    info = {row[0]: row[1] for row in workbook[INFO_SHEET].iter_rows(values_only=True) if row and row[0]}
+    sheet = workbook[INFO_SHEET]
+    sheet.reset_dimensions()
+    lines = _stream(sheet.iter_rows(max_row=INFO_ROWS, max_col=2, values_only=True))
+    info = {row[0]: row[1] for row in lines if row and row[0]}
     if info.get("单位代码") not in (None, unit.code):
         return f"这是“{info.get('单位', info.get('单位代码'))}”的模板，不是{unit.name}的。"
     if (info.get("年度"), info.get("季度")) not in ((None, None), (year, quarter)):

@@ -20,6 +20,7 @@ from .letters import (  # noqa: F401
     Target,
     letter_scan_path,
 )
+from .pending import PendingUpload  # noqa: F401
 from .units import (  # noqa: F401
     DEPARTMENT_KINDS,
     ENTERPRISE_KINDS,

@@ -127,7 +127,8 @@ class ExportInjectionTests(HostileCity, TestCase):
         client = sessions.client
         with transaction.atomic():
             if failed_rows:
-                cls.upload_failing_rows(client)
+                # The failed rows are found by the token of the upload's preview.
+                params = params | {"token": cls.upload_failing_rows(client)}
             response = client.get(url, params)
             transaction.set_rollback(True)
         return response
@@ -141,6 +142,7 @@ class ExportInjectionTests(HostileCity, TestCase):
         url = reverse("assessment:report_import", args=[cls.unit_a.pk, 2026, 3])
         response = client.post(url, {"file": SimpleUploadedFile("填报.xlsx", data)})
         assert response.status_code == 200, response.status_code
+        return response.context["token"]
 
     # --- the tests -----------------------------------------------------------------------
 

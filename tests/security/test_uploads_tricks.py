@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from assessment.accidents import workbook as accident_workbook
 from assessment.models import Accident, Evidence, Finding, FindingFile, Inspection, Report
+from assessment.reports import workbook as report_workbook
 from assessment.reports.workbook import HEADERS as REPORT_HEADERS
 from responsibility import roles
 from responsibility.models import LetterStatus, ResponsibilityLetter
@@ -99,10 +100,13 @@ def padded(head: bytes, size: int) -> bytes:
 class Field:
     """One upload field: where it is posted, by whom, with which other fields, and what it accepts."""
 
-    def __init__(self, key, *, url, user, field, data, good, good_name, limit, stores, wrong, limit_text):
+    def __init__(
+        self, key, *, url, user, field, data, good, good_name, limit, stores, wrong, limit_text, refused=200
+    ):
         self.key, self.url, self.user, self.field, self.data = key, url, user, field, data
         self.good, self.good_name, self.limit, self.stores = good, good_name, limit, stores
         self.wrong, self.limit_text = wrong, limit_text
+        self.refused = refused  # the status of a refused file: an import's file is all the input (400)
 
 
 @time_machine.travel(TODAY)
@@ -200,8 +204,9 @@ class UploadFieldTests(TestCase):
                 data={},
                 good=report_xlsx,
                 good_name="填报.xlsx",
-                limit=twenty[1],
-                limit_text=twenty[0],
+                limit=report_workbook.MAX_IMPORT_BYTES,
+                limit_text="超过 1 MB 的上限",
+                refused=400,
                 stores=lambda: list(Report.objects.values_list("pk", flat=True)),
                 wrong={"a PDF": ("填报.pdf", PDF, "不是 Excel（.xlsx）文件")},
             ),
@@ -215,6 +220,7 @@ class UploadFieldTests(TestCase):
                 good_name="事故.xlsx",
                 limit=accident_workbook.MAX_IMPORT_BYTES,
                 limit_text="超过 5 MB 的上限",
+                refused=400,
                 stores=lambda: list(Accident.objects.values_list("pk", flat=True)),
                 wrong={"a Word file": ("事故.docx", DOCX, "不是 Excel（.xlsx）文件")},
             ),
@@ -276,7 +282,7 @@ class UploadFieldTests(TestCase):
 
     def assertRefused(self, field: Field, filename, content: bytes, message: str):
         response, before, after, new_files = self.send(field, filename, content)
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, field.refused)
         self.assertEqual(before, after, "a refused upload was saved")
         self.assertEqual(new_files, set(), "a refused upload was written to disk")
         shown = response.content.decode()

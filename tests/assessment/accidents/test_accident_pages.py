@@ -348,7 +348,7 @@ class ImportPageTests(AccidentPageTestCase):
         for data, message in cases:
             with self.subTest(message=message):
                 response = self.client.post(IMPORT, data)
-                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.status_code, 400)  # bad input, said at the field
                 self.assertIn(message, response.context["form"].errors["file"][0])
                 self.assertIsNone(response.context["preview"])
 

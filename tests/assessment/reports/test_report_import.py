@@ -69,7 +69,11 @@ class ReportImportTests(ReportTestCase):
         self.assertContains(response, "将导入 2 项")
         self.assertContains(response, "完成燃气专项整治")
         self.assertFalse(Report.objects.exists())  # the preview writes nothing
-        response = self.client.post(reverse("assessment:report_import_confirm", args=self.base), follow=True)
+        response = self.client.post(
+            reverse("assessment:report_import_confirm", args=self.base),
+            {"token": response.context["token"]},
+            follow=True,
+        )
         self.assertContains(response, "已从 Excel 导入 2 项，保存为草稿")
         self.assertEqual(self.report(self.tasks).value, D(75))
         self.assertEqual(self.report(self.training).value, D("60.5"))
@@ -93,7 +97,9 @@ class ReportImportTests(ReportTestCase):
         self.assertContains(response, "第 2 行：本季度累计值不能为负数。")
         self.assertContains(response, "第 3 行：指标代码“C2”重复出现。")
         self.assertContains(response, "将导入 1 项")
-        failed = self.client.get(reverse("assessment:report_import_failed", args=self.base))
+        failed = self.client.get(
+            reverse("assessment:report_import_failed", args=self.base), {"token": response.context["token"]}
+        )
         sheet = openpyxl.load_workbook(io.BytesIO(failed.content)).active
         reasons = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
         self.assertEqual(reasons, ["第 2 行：本季度累计值不能为负数。", "第 3 行：指标代码“C2”重复出现。"])
@@ -123,14 +129,16 @@ class ReportImportTests(ReportTestCase):
         }
         for label, (data, message) in cases.items():
             with self.subTest(label):
-                self.assertContains(self.upload(data), message)
+                self.assertContains(self.upload(data), message, status_code=400)
         self.assertFalse(Report.objects.exists())
 
     def test_submitted_values_are_not_changed_by_an_import(self):
         make_report(self.target(self.tasks), value=D(70), status=ReportStatus.SUBMITTED)
         response = self.upload(workbook_bytes([["C2", "", "", None, 99, ""], ["G1", "", "", None, 5, ""]]))
         self.assertContains(response, "第 2 行：C2 已提交，不能通过导入修改。")
-        self.client.post(reverse("assessment:report_import_confirm", args=self.base))
+        self.client.post(
+            reverse("assessment:report_import_confirm", args=self.base), {"token": response.context["token"]}
+        )
         self.assertEqual(self.report(self.tasks).value, D(70))
         self.assertEqual(self.report(self.training).value, D(5))
 
