@@ -25,6 +25,9 @@ from responsibility.models import UnitGroup, Year, YearStatus
 from .assessing import ItemResult, UnitRef, UnitResult, assess_year
 
 CHANGE_REASON_MAX = 100  # simple_history's history_change_reason column
+# 较上季度 of a final year compares with the end of Q3 (Q4's provisional ranking is the final one
+# in all but name); those ranks are kept in the snapshot.
+COMPARED_QUARTER = 3
 
 
 def _lock(year: Year) -> Year:
@@ -59,6 +62,11 @@ def finalize(year: Year, *, user) -> int:
     if Assessment.objects.filter(year=locked).exists():
         raise ValidationError(f"{locked.year}年度的年终考核已定稿；如需重新计算，请先说明原因重新打开。")
     now = timezone.now()
+    at_q3 = {
+        r.unit.id: r.rank
+        for r in assess_year(locked, today=timezone.localdate(), through_quarter=COMPARED_QUARTER)
+        if r.ranked
+    }
     snapshots = [
         Assessment(
             year=locked,
@@ -72,6 +80,7 @@ def finalize(year: Year, *, user) -> int:
             yellow_cards=[_veto_json(v) for v in r.yellow_cards],
             grade=r.grade,
             rank=r.rank,
+            quarter_rank=at_q3.get(r.unit.id),
             tier=r.tier,
             group=r.unit.group,
             items=[_item_json(i) for i in r.items],
@@ -128,6 +137,12 @@ def publish(year: Year, *, user) -> int:
 
 def _veto(data: dict[str, Any]) -> vetoes.Veto:
     return vetoes.Veto(data["code"], data["name"], data["reason"], tuple(data.get("record_ids", ())))
+
+
+def snapshot_quarter_ranks(year: Year) -> dict[int, int]:
+    """The final year's provisional ranks at the end of Q3 by unit id, as kept at 定稿."""
+    rows = Assessment.objects.filter(year=year, quarter_rank__isnull=False)
+    return dict(rows.values_list("unit_id", "quarter_rank"))
 
 
 def snapshot_results(year: Year) -> list[UnitResult] | None:

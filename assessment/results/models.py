@@ -145,6 +145,9 @@ class Assessment(models.Model):
     yellow_cards = models.JSONField("黄牌警告", default=list, blank=True)
     grade = models.CharField("等级", max_length=10, choices=AssessmentGrade, blank=True)
     rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    # The provisional rank at the end of Q3, which 较上季度 compares with: kept at 定稿, so that a
+    # later change (an accident added in December) moves nothing on a final year's pages.
+    quarter_rank = models.PositiveIntegerField("第3季度末暂定名次", null=True, blank=True)
     tier = models.CharField("等次", max_length=10, choices=AssessmentTier, blank=True)
     group = models.CharField("考核组别", max_length=20, choices=UnitGroup)
     items = models.JSONField(

@@ -193,9 +193,9 @@ def compared_quarter(year: Year, today, *, final: bool) -> int | None:
     """The quarter whose provisional ranking 较上季度 compares with: the last one that has ended, and
     Q3 once the year is over or final (Q4's provisional ranking is the final one in all but name)."""
     if final:
-        return 3
+        return finalizing.COMPARED_QUARTER
     quarter = assessing.last_quarter_ended(year, today)
-    return None if quarter is None else min(quarter, 3)
+    return None if quarter is None else min(quarter, finalizing.COMPARED_QUARTER)
 
 
 def quarter_note(year: Year, quarter: int | None) -> str:
@@ -231,7 +231,10 @@ def ranking_table(request):
     group = _group_from(request)
     results, final = year_results(year, today=today)
     quarter = compared_quarter(year, today, final=final)
-    at_quarter_end = quarter_results(year, today=today, quarter=quarter)
+    if final:  # frozen: as kept at 定稿, whatever has changed since
+        last_quarter = finalizing.snapshot_quarter_ranks(year)
+    else:
+        last_quarter = _ranks(quarter_results(year, today=today, quarter=quarter))
     in_group = [r for r in results if r.unit.group == group]
     # The per-indicator columns only go into the spreadsheet: hidden on the page, they would still
     # cost a bound column each per row (about two thirds of the page's time on a big city).
@@ -240,7 +243,7 @@ def ranking_table(request):
         in_group,
         year,
         last_year=_last_year_ranks(year),
-        last_quarter=_ranks(at_quarter_end),
+        last_quarter=last_quarter,
         item_codes=codes,
     )
     note = quarter_note(year, quarter)

@@ -196,5 +196,6 @@ class FinalizeQueryCountTests(TestCase):
             (ranked.filter(year=few_year).count(), ranked.filter(year=many_year).count()), (6, 30)
         )
         self.assertEqual(few[0], many[0])
-        # savepoint, lock, check, assess_year's 12, snapshots and their history, the year and its, release
-        self.assertLessEqual(many[0], 20)
+        # savepoint, lock, check, assess_year's 12 twice (the final result, and the ranks at the end
+        # of Q3 that 较上季度 keeps), snapshots and their history, the year and its, release
+        self.assertLessEqual(many[0], 32)

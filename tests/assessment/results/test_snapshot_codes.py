@@ -160,7 +160,7 @@ class SnapshotCodesMigrationTests(TransactionTestCase):
     """0008_assessment_codes converts the labels of snapshots written before it, and back."""
 
     before = [("assessment", "0007_year_export")]
-    after = [("assessment", "0011_assessment_lists_unranked_units")]  # 0008 and the schema since
+    after = [("assessment", "0012_assessment_quarter_rank")]  # 0008 and the schema since
 
     def migrate(self, targets):
         executor = MigrationExecutor(connection)
