@@ -58,6 +58,12 @@ class Page:
         self.page.on("request", self._on_request)
         self.page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
         self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        # Every Content-Security-Policy violation, reported by the page itself (besides the
+        # browser's own console line): a blocked script, style, image, font or connection.
+        self.page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+        )
 
     def _on_request(self, request):
         url = request.url
@@ -69,7 +75,9 @@ class Page:
         return response
 
     def login(self, username: str, password: str):
-        self.goto("/accounts/login/")
+        response = self.goto("/accounts/login/")
+        # The journeys run under the app's own Content-Security-Policy, as served.
+        assert "script-src 'self'" in response.headers.get("content-security-policy", ""), response.headers
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.page.click("button[type=submit]")
