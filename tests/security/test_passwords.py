@@ -30,7 +30,11 @@ class PasswordRuleTests(TestCase):
     def setUpTestData(cls):
         unit = make_unit(name="梁溪区", code="liangxi")
         cls.user = make_user(
-            username="liangxi_tb", email="sunli.liangxi@example.invalid", password=CURRENT, unit=unit
+            username="liangxi_tb",
+            name="孙丽",
+            email="sunli.liangxi@example.invalid",
+            password=CURRENT,
+            unit=unit,
         )
 
     def setUp(self):
@@ -112,7 +116,9 @@ class PasswordRuleTests(TestCase):
         self.assertTrue(self.user.check_password("Taihu-Xincheng-2026"))
 
     def test_a_one_time_password_is_changed_without_typing_it_again(self):
-        newcomer = make_user(username="xinwu_tb", password="Temp-pass-1", must_change_password=True)
+        newcomer = make_user(
+            username="xinwu_tb", name="钱新", password="Temp-pass-1", must_change_password=True
+        )
         self.client.force_login(newcomer)
         self.assertNotContains(self.client.get(URL), 'name="old_password"')
         response = self.client.post(URL, {"new_password1": "12345678", "new_password2": "12345678"})
@@ -165,7 +171,9 @@ class PersonalPasswordTests(TestCase):
         )
 
     def test_a_one_time_password_is_not_kept_as_the_new_one(self):
-        newcomer = make_user(username="xinwu_tb", password="Temp-pass-1x", must_change_password=True)
+        newcomer = make_user(
+            username="xinwu_tb", name="钱新", password="Temp-pass-1x", must_change_password=True
+        )
         self.client.force_login(newcomer)
         response = self.client.post(URL, {"new_password1": "Temp-pass-1x", "new_password2": "Temp-pass-1x"})
         self.assertContains(response, "新密码不能与当前密码相同。")
