@@ -62,6 +62,8 @@ EXPECTATIONS = {
     "login": (None, everyone(302, anonymous=200), everyone(302, anonymous=200)),
     "logout": (None, NOT_ALLOWED, everyone(302, anonymous=302)),
     "password_change": (None, everyone(200), everyone(200)),
+    # the site's icon, for pages that name none: no data, so anyone, signed in or not
+    "favicon": (None, everyone(301, anonymous=301), everyone(301, anonymous=301)),
     # Units: everyone reads the units they may see; only the 安委办 changes them.
     "responsibility:unit_list": (None, everyone(200), everyone(200)),
     "responsibility:unit_create": (None, office_only(200), office_only(200)),
