@@ -131,32 +131,17 @@ def finding_rectify(request, pk: int):
     finding = get_finding_for_user(request, pk)
     if not roles.is_member(request.user, finding.unit_id):
         raise PermissionDenied
-    form = RectifyForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.report_rectification(
-                finding,
-                by=request.user,
-                text=data["rectification"],
-                files=data["files"],
-                version=data["version"],
-            )
-        except services.StaleFindingError as error:
-            finding = _fresh(request, finding)
-            form = RectifyForm(_with_version(request.POST, finding))
-            form.is_valid()
-            return _detail_page(request, finding, rectify_form=form, conflict=error.messages[0])
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                messages.error(request, error.messages[0])
-                return redirect(finding)
-            form.add_error(None, error)
-        else:
-            step = "申请验收" if finding.major_hazard else "报送整改情况"
-            messages.success(request, f"已{step}，等待督查组核查。")
-            return redirect(finding)
-    return _detail_page(request, finding, rectify_form=form)
+    step = "申请验收" if finding.major_hazard else "报送整改情况"
+    return _apply_step(
+        request,
+        finding,
+        RectifyForm(request.POST, request.FILES),
+        form_name="rectify_form",
+        act=lambda data: services.report_rectification(
+            finding, by=request.user, text=data["rectification"], files=data["files"], version=data["version"]
+        ),
+        done=f"已{step}，等待督查组核查。",
+    )
 
 
 @require_POST
@@ -187,29 +172,40 @@ def finding_verify(request, pk: int):
 def finding_reject(request, pk: int):
     finding = get_finding_for_user(request, pk)
     require_inspector(request)
-    form = RejectForm(request.POST)
+    return _apply_step(
+        request,
+        finding,
+        RejectForm(request.POST),
+        form_name="reject_form",
+        act=lambda data: services.reject_rectification(
+            finding, by=request.user, reason=data["reason"], version=data["version"]
+        ),
+        done=f"已退回整改，{finding.unit.name}会收到退回理由。",
+    )
+
+
+def _apply_step(request, finding: Finding, form, *, form_name: str, act, done: str):
+    """A step on a finding from its form (整改 or 退回): `act(cleaned_data)` when the form is valid.
+    On a stale page (someone acted meanwhile) the detail page again, showing what was typed on the
+    stored version with the conflict, so sending it again is the user's choice; a refusal of the
+    whole step is a message, one of its fields an error on the form."""
     if form.is_valid():
         try:
-            services.reject_rectification(
-                finding,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
+            act(form.cleaned_data)
         except services.StaleFindingError as error:
             finding = _fresh(request, finding)
-            form = RejectForm(_with_version(request.POST, finding))
+            form = type(form)(_with_version(request.POST, finding))
             form.is_valid()
-            return _detail_page(request, finding, reject_form=form, conflict=error.messages[0])
+            return _detail_page(request, finding, conflict=error.messages[0], **{form_name: form})
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 messages.error(request, error.messages[0])
                 return redirect(finding)
             form.add_error(None, error)
         else:
-            messages.success(request, f"已退回整改，{finding.unit.name}会收到退回理由。")
+            messages.success(request, done)
             return redirect(finding)
-    return _detail_page(request, finding, reject_form=form)
+    return _detail_page(request, finding, **{form_name: form})
 
 
 @require_POST
