@@ -294,19 +294,7 @@ class IndicatorForm(ChineseFormMixin, forms.ModelForm):
             return
         if not (derived and rule == IndicatorRule.CAP_DEDUCTION and measure == IndicatorMeasure.DEATHS):
             self.add_error("is_death_cap", "仅“控制数扣分”、由系统按死亡人数计算的指标可作为死亡人数控制数。")
-            return
-        if data.get("active", True):
-            kinds = set(self.instance.weights)
-            others = Indicator.objects.active().filter(is_death_cap=True).exclude(pk=self.instance.pk)
-            for other in others:
-                shared = [kind for kind in UnitKind.values if kind in kinds and kind in other.weights]
-                if shared:
-                    labels = "、".join(UnitKind(kind).label for kind in shared)
-                    self.add_error(
-                        "is_death_cap",
-                        f"{labels}已有死亡人数控制数指标 {other.code}，每类单位至多一项。",
-                    )
-                    return
+        # One death cap per unit kind: Indicator.clean, run by the ModelForm after this.
 
     def save(self, commit=True):
         indicator = super().save(commit=False)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -111,6 +112,20 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("responsibility:indicator_edit", args=[self.pk])
+
+    def clean(self):
+        """The veto reads one death cap per unit: at most one active death-cap indicator per unit kind
+        (checked here, so the 指标库's form and the admin both refuse a second)."""
+        if not (self.is_death_cap and self.active):
+            return
+        others = Indicator.objects.active().filter(is_death_cap=True).exclude(pk=self.pk)
+        for other in others:
+            shared = [kind for kind in UnitKind.values if kind in self.weights and kind in other.weights]
+            if shared:
+                labels = "、".join(UnitKind(kind).label for kind in shared)
+                raise ValidationError(
+                    {"is_death_cap": f"{labels}已有死亡人数控制数指标 {other.code}，每类单位至多一项。"}
+                )
 
     def weight_for(self, kind: str) -> Decimal | None:
         value = self.weights.get(kind)

@@ -10,7 +10,7 @@ from assessment.models import AccidentGrade, Industry
 from responsibility import forms
 from responsibility.models import Indicator
 from tests.assessment.factories import make_accident
-from tests.factories import make_indicator, make_office_user, make_unit, make_year
+from tests.factories import make_indicator, make_office_user, make_unit, make_user, make_year
 
 
 class CountingFormTests(TestCase):
@@ -83,6 +83,21 @@ class CountingFormTests(TestCase):
         )
         response = self.post(other, is_death_cap="on")
         self.assertError(response, "is_death_cap", "区已有死亡人数控制数指标 X-DEATHS，每类单位至多一项。")
+        other.refresh_from_db()
+        self.assertFalse(other.is_death_cap)
+
+    def test_the_admin_gives_no_unit_kind_a_second_death_cap_either(self):
+        admin = make_user(username="root", is_staff=True, is_superuser=True)
+        other = make_indicator(
+            code="Q9", rule="cap_deduction", source="derived", measure="deaths", weights={"district": "4"}
+        )
+        self.client.force_login(admin)
+        url = reverse("admin:responsibility_indicator_change", args=[other.pk])
+        form = self.client.get(url).context["adminform"].form
+        data = {name: value for name, value in form.initial.items() if value is not None}
+        data |= {"weights": '{"district": "4"}', "params": "{}", "grades": "[]", "industries": "[]"}
+        response = self.client.post(url, data | {"is_death_cap": "on"})
+        self.assertContains(response, "区已有死亡人数控制数指标 X-DEATHS，每类单位至多一项。")
         other.refresh_from_db()
         self.assertFalse(other.is_death_cap)
 
