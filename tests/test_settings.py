@@ -317,3 +317,15 @@ def test_behind_tls_proxy_trusts_x_forwarded_proto():
     settings = load_settings(**production_env(BEHIND_TLS_PROXY="1"))
 
     assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_a_django_info_line_prints_once_while_debugging():
+    """Django's own console handler prints its INFO lines under DEBUG (runserver's "Watching for file
+    changes"); the root handler must not print them a second time."""
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.utils.autoreload').info('Watching for file changes with StatReloader')"
+    )
+    result = run_python(["-c", script], DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Watching for file changes") == 1, result.stderr
