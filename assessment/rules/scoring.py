@@ -267,7 +267,8 @@ def score_yoy_decrease(weight: Any, actual: Any) -> TargetScore:
 
 
 def score_completion(weight: Any, target_value: Any, actual: Any) -> TargetScore:
-    """完成率: weight × min(actual ÷ target, 1); a negative actual scores 0.
+    """完成率: weight × min(actual ÷ target, 1); a negative actual scores 0. The reason's rate is to
+    0.1 %, rounded down while short of the target, so it never reads 100.0 % beside points not full.
 
     With no target (None or ≤ 0) nothing was required, so a reported value earns the full weight
     ("未设目标值，得满分"); a missing actual still scores 0.
@@ -280,7 +281,8 @@ def score_completion(weight: Any, target_value: Any, actual: Any) -> TargetScore
         return TargetScore(_clamp(weight, weight), "未设目标值，得满分")
     ratio = max(actual / to_decimal(target_value), ZERO)
     points = _clamp(weight * min(ratio, Decimal(1)), weight)
-    rate = (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    # To 0.1 %, never up to 100.0 % while short of it: 99.96 % reads 99.9 %, beside points not full.
+    rate = (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_FLOOR if ratio < 1 else ROUND_HALF_UP)
     return TargetScore(points, f"完成率{rate}%，得{points}分")
 
 

@@ -168,6 +168,15 @@ class CompletionTests(SimpleTestCase):
         )
         self.assertEqual(score("completion", 17, weight="10", target=20).reason, "完成率85.0%，得8.50分")
 
+    def test_a_rate_short_of_the_target_never_reads_100_percent(self):
+        # 99.96 % of 100 with 50 points: 49.98 points, so not "完成率100.0%".
+        self.assertEqual(
+            score("completion", D("99.96"), weight="50", target=100).reason, "完成率99.9%，得49.98分"
+        )
+        self.assertEqual(
+            score("completion", D("100.04"), weight="50", target=100).reason, "完成率100.0%，得50.00分"
+        )
+
     def test_rounds_half_up(self):
         self.assertEqual(points("completion", D("83.45"), weight="10", target=100), D("8.35"))
         self.assertEqual(points("completion", D("83.449"), weight="10", target=100), D("8.34"))
