@@ -40,6 +40,7 @@ ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 SCORE_FORMAT = "0.00"
+SORT_MEMORY = "64MB"  # PostgreSQL's work_mem for the export's reads (see _snapshot)
 # --- the workbook -------------------------------------------------------------------------
 
 
@@ -161,7 +162,9 @@ def write_workbook(year: Year, fileobj, *, today: date | None = None) -> int:
 class _snapshot:
     """One read-only transaction around the reads; on PostgreSQL a repeatable-read one, so that
     every sheet shows the same moment (the ranking matches the reports) and the chunked reads run
-    on server-side cursors inside it. Inside a caller's transaction it is just a savepoint."""
+    on server-side cursors inside it, with room to sort the year's reports in memory (SORT_MEMORY:
+    with the default 4 MB, sorting 72,000 reports in the city's order spilled to disk and took
+    0.6 s instead of 0.2 s). Inside a caller's transaction it is just a savepoint."""
 
     def __enter__(self):
         outermost = not connection.in_atomic_block
@@ -170,6 +173,7 @@ class _snapshot:
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute("SET LOCAL work_mem = %s", [SORT_MEMORY])
         return self
 
     def __exit__(self, *exc):
