@@ -43,20 +43,19 @@ counts. Provisional accident figures run from the window's
 start to `today` (when `today` is inside the window); final ones cover the whole window.
 """
 
-import json
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.db import connections
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 
-from assessment.accidents.counting import MEASURE_UNITS, counted_figures, counted_label
+from assessment.accidents.counting import counted_figures
 from assessment.accidents.figures import Scenario, UnitFigures, accident_figures
 from assessment.inspections.services import short
 from assessment.models import (
@@ -64,8 +63,6 @@ from assessment.models import (
     Adjustment,
     Deduction,
     Finding,
-    Report,
-    ReportStatus,
 )
 from assessment.rules import ranking, scoring, vetoes
 from responsibility.models import (
@@ -73,95 +70,17 @@ from responsibility.models import (
     Indicator,
     IndicatorRule,
     IndicatorSource,
-    LetterStatus,
-    Target,
     Unit,
     UnitGroup,
     Year,
     city_order_key,
 )
 
-from . import roll
+from . import loading, roll
+from .loading import AssessedTarget
 from .roll import ItemResult, UnitRef, UnitResult, unranked_result
 
 ZERO = Decimal(0)
-
-
-class _Target(NamedTuple):
-    """A target as scored: its row's values, with its (shared) indicator and the parameters it is
-    scored by (the indicator's with the target's own over them; see `_scoring_params`)."""
-
-    pk: int
-    unit_id: int
-    indicator: Indicator
-    weight: Decimal
-    target_value: Decimal | None
-    params: dict
-
-
-def _assessed_targets(year: Year) -> tuple[list[_Target], set[str]]:
-    """The targets of the year's signed letters of active units, in catalog order, and the unit
-    kinds the active catalog covers (two queries).
-
-    Plain values, not models: 18,000 Target models with their letter, unit and indicator took
-    about 0.9 s to build, the values about 0.07 s. The params come as their JSON text, decoded and
-    merged with the indicator's once per distinct (indicator, text): decoding every row's params
-    took longer than reading the rows.
-    """
-    rows = list(
-        Target.objects.filter(
-            letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
-        )
-        .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
-        .annotate(params_text=Cast("params", TextField()))
-        .values_list("pk", "letter__unit_id", "indicator_id", "weight", "target_value", "params_text")
-    )
-    # the targets' indicators and the active catalog, whose kinds say who else is a unit of the year
-    indicators = {
-        i.pk: i for i in Indicator.objects.filter(Q(pk__in={row[2] for row in rows}) | Q(active=True))
-    }
-    merged: dict[tuple[int, str | None], dict] = {}
-    targets = []
-    for pk, unit, ind, weight, value, text in rows:
-        params = merged.get((ind, text))
-        if params is None:
-            own = json.loads(text) if text else {}
-            params = merged[ind, text] = _scoring_params(indicators[ind], own)
-        targets.append(_Target(pk, unit, indicators[ind], weight, value, params))
-    return targets, roll.covered_kinds(indicators.values())
-
-
-def _scoring_params(indicator: Indicator, own: dict) -> dict:
-    """The parameters a target of `indicator` is scored by: the indicator's with the target's `own`
-    over them; a derived count also names what it counts, for the reason ("较大及以上事故1起，扣5分").
-    Shared by the targets with the same params: read-only."""
-    params = {**indicator.params, **own}
-    counting = indicator.source == IndicatorSource.DERIVED and indicator.measure
-    if counting and indicator.rule == IndicatorRule.COUNT_DEDUCTION:
-        what = {"label": counted_label(indicator), "unit": MEASURE_UNITS[indicator.measure]}
-        params = {**what, **params}
-    return params
-
-
-def _latest_approved(year: Year, provisional: bool, through_quarter: int | None) -> dict[int, Any]:
-    """{target id: the value of its latest approved report among the quarters read} (one query).
-
-    On PostgreSQL the database keeps the latest row per target (DISTINCT ON, a quarter of the
-    rows); elsewhere the rows come in ascending quarters and the latest one wins.
-    """
-    reports = Report.objects.filter(
-        year=year, status=ReportStatus.APPROVED, **_quarter_filter(provisional, through_quarter)
-    )
-    if connections[reports.db].features.can_distinct_on_fields:
-        latest = reports.order_by("target_id", "-quarter").distinct("target_id")
-        return dict(latest.values_list("target_id", "value"))
-    return dict(reports.order_by("quarter").values_list("target_id", "value"))
-
-
-def _quarter_filter(provisional: bool, through_quarter: int | None) -> dict[str, Any]:
-    if not provisional:
-        return {"quarter": 4}
-    return {} if through_quarter is None else {"quarter__lte": through_quarter}
 
 
 @dataclass(frozen=True)
@@ -195,7 +114,7 @@ def overdue_findings(year: Year, cutoff: date) -> dict[int, list[OverdueFinding]
     return overdue
 
 
-def _actual(target: _Target, params: dict, figures: UnitFigures, reports, deductions, findings) -> Any:
+def _actual(target: AssessedTarget, params: dict, figures: UnitFigures, reports, deductions, findings) -> Any:
     indicator = target.indicator
     rule = indicator.rule
     if rule == IndicatorRule.ITEM_DEDUCTION:
@@ -232,6 +151,25 @@ def last_quarter_ended(year: Year, today: date) -> int | None:
     return ended[-1] if ended else None
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a while (as it was afterwards).
+
+    Assessing 1,000 units × 60 targets makes some 200,000 small objects (rows, targets, scores and
+    their breakdown lines), none of them in a reference cycle, so reference counting frees them all;
+    the collector, triggered by their number, only walked them and every other object of the
+    process again and again: a quarter of `assess_year`'s time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@collector_paused()
 def assess_year(
     year: Year,
     *,
@@ -250,8 +188,8 @@ def assess_year(
     today = today or timezone.localdate()
     if through_quarter is not None:
         provisional, today = True, min(today, quarter_end(year.year, through_quarter))
-    targets, kinds = _assessed_targets(year)
-    reports = _latest_approved(year, provisional, through_quarter)
+    targets, kinds = loading.assessed_targets(year)
+    reports = loading.latest_approved(year, provisional=provisional, through_quarter=through_quarter)
     deductions: dict[int, list[scoring.Deduction]] = defaultdict(list)
     for target_id, points, reason in (
         Deduction.objects.filter(target__letter__year=year)
@@ -267,7 +205,7 @@ def assess_year(
     findings = overdue_findings(year, findings_cutoff(year, today, provisional))
     rules = vetoes.rules_from_config(year.veto_rules)
 
-    by_unit: dict[int, list[_Target]] = defaultdict(list)
+    by_unit: dict[int, list[AssessedTarget]] = defaultdict(list)
     for target in targets:
         by_unit[target.unit_id].append(target)
     listed = sorted(roll.year_units(year, kinds), key=city_order_key)
