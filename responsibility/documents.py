@@ -88,7 +88,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def target_commitment(target) -> str:
     """The wording a target prints: the admin's own, or the one `wording.target_commitment` writes
-    from what the engine scores it by (assessing._score_unit): the indicator's params with the
+    from what the engine scores it by (results.loading.scoring_params): the indicator's params with the
     target's over them, and what a derived indicator counts. Reads fields only, so it serves
     historical models in migrations too; the year's export passes a reduced stand-in (wording,
     target value, rule), hence the defaults."""

@@ -25,6 +25,9 @@ from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+ZERO_CENTS = ZERO.quantize(CENT)  # 0.00
+ONE = Decimal(1)
+TENTH = Decimal("0.1")
 
 CAP_DEDUCTION = "cap_deduction"
 COUNT_DEDUCTION = "count_deduction"
@@ -80,7 +83,7 @@ class Totals:
 
 def to_decimal(value: Any) -> Decimal:
     """Decimal from Decimal, int, str or float (floats through str, so 0.1 stays 0.1)."""
-    if isinstance(value, Decimal):
+    if value.__class__ is Decimal or isinstance(value, Decimal):
         return value
     if isinstance(value, float):
         return Decimal(str(value))
@@ -108,15 +111,15 @@ def _weight(weight: Any) -> Decimal:
 
 def _clamp(points: Decimal, weight: Decimal) -> Decimal:
     """Round half up to cents and keep within [0, weight] (a weight with more decimals rounds down)."""
-    points = round2(points)
+    points = points.quantize(CENT, rounding=ROUND_HALF_UP)
     if points > weight:
         points = weight.quantize(CENT, rounding=ROUND_FLOOR)
-    return max(points, ZERO.quantize(CENT))
+    return points if points >= ZERO_CENTS else ZERO_CENTS
 
 
 def _per_unit(params: Mapping[str, Any]) -> Decimal:
     value = params.get("per_unit")
-    return Decimal(1) if value is None else abs(to_decimal(value))
+    return ONE if value is None else abs(to_decimal(value))
 
 
 def _deducted(weight: Decimal, deduction: Decimal) -> tuple[Decimal, str]:
@@ -277,12 +280,13 @@ def score_completion(weight: Any, target_value: Any, actual: Any) -> TargetScore
     if actual is None:
         return TargetScore(_clamp(ZERO, weight), NO_DATA)
     actual = to_decimal(actual)
-    if target_value is None or to_decimal(target_value) <= 0:
+    target = None if target_value is None else to_decimal(target_value)
+    if target is None or target <= 0:
         return TargetScore(_clamp(weight, weight), "未设目标值，得满分")
-    ratio = max(actual / to_decimal(target_value), ZERO)
-    points = _clamp(weight * min(ratio, Decimal(1)), weight)
+    ratio = max(actual / target, ZERO)
+    points = _clamp(weight * min(ratio, ONE), weight)
     # To 0.1 %, never up to 100.0 % while short of it: 99.96 % reads 99.9 %, beside points not full.
-    rate = (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_FLOOR if ratio < 1 else ROUND_HALF_UP)
+    rate = (ratio * 100).quantize(TENTH, rounding=ROUND_FLOOR if ratio < ONE else ROUND_HALF_UP)
     return TargetScore(points, f"完成率{rate}%，得{points}分")
 
 
@@ -324,18 +328,18 @@ def score_target(
 ) -> TargetScore:
     """Score one target by its indicator's rule code (`IndicatorRule` values)."""
     params = params or {}
-    if rule == CAP_DEDUCTION:
-        return score_cap_deduction(weight, target_value, actual, params=params)
-    if rule == COUNT_DEDUCTION:
-        return score_count_deduction(weight, actual, params=params)
-    if rule == YOY_DECREASE:
-        return score_yoy_decrease(weight, actual)
     if rule == COMPLETION:
         return score_completion(weight, target_value, actual)
     if rule == BOOLEAN:
         return score_boolean(weight, actual)
     if rule == ITEM_DEDUCTION:
         return score_item_deduction(weight, actual)
+    if rule == CAP_DEDUCTION:
+        return score_cap_deduction(weight, target_value, actual, params=params)
+    if rule == COUNT_DEDUCTION:
+        return score_count_deduction(weight, actual, params=params)
+    if rule == YOY_DECREASE:
+        return score_yoy_decrease(weight, actual)
     raise ValueError(f"未知的评分规则：{rule}")
 
 
