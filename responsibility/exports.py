@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from .uploads import safe_name
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# {= opens an array formula: XlsxWriter writes "{=…}" as one even with strings_to_formulas off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "{=")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

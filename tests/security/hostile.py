@@ -30,9 +30,18 @@ from tests.factories import make_indicator, make_letter, make_target, make_unit,
 from tests.test_access import AccessFixtures
 
 # Each starts a cell that Excel, WPS or LibreOffice would evaluate.
-FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\t=1", "\r=1"]
-F1, F2, F3, F4, F5, F6 = FORMULAS
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The last is an array formula, which XlsxWriter writes as one whatever its options say.
+FORMULAS = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    '{=HYPERLINK("http://x","y")}',
+]
+F1, F2, F3, F4, F5, F6, F7 = FORMULAS
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "{=")
 
 
 def script(n: int) -> str:
@@ -58,7 +67,7 @@ class HostileCity(AccessFixtures):
         User.objects.filter(pk=cls.users["reporter_a"].pk).update(name=F6 + script(4))
         User.objects.filter(pk=cls.users["office"].pk).update(name=F2)
         Report.objects.filter(pk=cls.report_a.pk).update(progress=F3)  # submitted: in the review queue
-        Accident.objects.filter(pk=cls.accident_a.pk).update(title=F1 + script(7), place=F5)
+        Accident.objects.filter(pk=cls.accident_a.pk).update(title=F1 + script(7), place=F7)
         AccidentExemption.objects.filter(pk=cls.exemption_a.pk).update(reason=F5)
         Inspection.objects.filter(pk=cls.inspection_a.pk).update(team=F6, summary=F2)
         Finding.objects.filter(pk=cls.finding_a.pk).update(problem=F4 + script(8))
