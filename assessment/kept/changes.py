@@ -67,8 +67,10 @@ def mark_stale(year: Year | int, units: Iterable | None, *, why: str) -> None:
         return
     KeptMark.objects.bulk_create(marks)
     connection = transaction.get_connection()
+    here = set(connection.savepoint_ids)  # asked once per year in this transaction (or savepoint)
     if connection.in_atomic_block and any(
-        isinstance(func, _Refresh) and func.year_id == year_id for _, func, _ in connection.run_on_commit
+        isinstance(func, _Refresh) and func.year_id == year_id and set(sids) == here
+        for sids, func, _ in connection.run_on_commit
     ):
         return
     # robust: a broker that is down must not fail the change; the marks wait for the beat's round.
