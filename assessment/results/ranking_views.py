@@ -279,6 +279,9 @@ def unit_assessment(request, year: int, unit_pk: int):
         get_object_or_404(Assessment.objects.visible_to(request.user), year=year_obj, unit=unit)
     kept, final = year_results(year_obj, today=timezone.localdate(), unit_id=unit.pk)
     result = next(iter(kept.results), None)
+    if result is None and not final and kept.computed_at is None:
+        context = {"unit": unit, "year": year_obj, "kept": kept, "final": final}
+        return render(request, "assessment/kept_pending.html", context)  # being computed, in the background
     if result is None:
         raise Http404
     adjustments = Adjustment.objects.filter(year=year_obj, unit=unit).order_by("created_at")
