@@ -31,6 +31,7 @@ Decisions:
   back by `finalizing.result_of`.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,6 +49,8 @@ from responsibility.models import UnitGroup, Year, city_order_key
 from . import assessing
 from .finalizing import COMPARED_QUARTER, result_columns, result_of
 from .roll import UnitResult
+
+logger = logging.getLogger(__name__)
 
 
 def provisional_quarter(year: Year, today: date) -> int | None:
@@ -187,11 +190,21 @@ def _up_to_date(kept: KeptYear | None, year: Year, today: date) -> bool:
     )
 
 
+def _ask_for_refresh(year: Year) -> bool:
+    """Queue the year's refresh; whether it already ran here (Celery eager). A broker that is down
+    costs the page nothing: it shows what is kept, and the beat's round asks again."""
+    try:
+        return isinstance(tasks.refresh_kept.delay(year.pk), EagerResult)
+    except Exception:
+        logger.exception("could not queue the kept assessment's refresh of %s", year)
+        return False
+
+
 def kept_results(year: Year, *, today: date, unit_id: int | None = None) -> Kept:
     """The year's kept results (only `unit_id`'s when given), asking for a refresh when they are
     not up to date. Three queries when they are."""
     kept = _state(year)
-    if not _up_to_date(kept, year, today) and isinstance(tasks.refresh_kept.delay(year.pk), EagerResult):
+    if not _up_to_date(kept, year, today) and _ask_for_refresh(year):
         kept = _state(year)  # refreshed in this process (eager): read what it kept
     rows = KeptResult.objects.filter(year=year, quarter=TODAY).select_related("unit")
     if unit_id is not None:

@@ -162,6 +162,14 @@ class KeptCityTests(TestCase):
         row = next(r for r in response.context["table"].data if r["name"] == self.d1.name)
         self.assertEqual(row["score"], kept_total)  # the kept result until the refresh has run
 
+    def test_a_broker_that_is_down_costs_the_page_nothing(self):
+        self.client.force_login(self.leader)
+        report_services.approve([self.submitted(self.d1, 100)], user=self.office)
+        with mock.patch.object(tasks.refresh_kept, "delay", side_effect=ConnectionError("broker down")):
+            response = self.client.get(reverse("assessment:dashboard"))
+        self.assertContains(response, "正在更新…")
+        self.assertTrue(KeptMark.objects.filter(unit=self.d1).exists())  # for the beat's round
+
     def test_pages_say_when_the_results_were_computed(self):
         KeptYear.objects.filter(year=self.year).update(
             computed_at=at(2026, 11, 28, 10, 32) + timedelta(seconds=5)
@@ -176,9 +184,11 @@ class KeptCityTests(TestCase):
         report = self.submitted(self.d1, 100)
         report_services.approve([report], user=self.office)
         before = kept_row(self.d1).total
-        with mock.patch.object(assessing, "assess_year", side_effect=SystemExit("worker killed")):
-            with self.assertRaises(SystemExit):
-                keeping.refresh(self.year.pk)
+        with (
+            mock.patch.object(assessing, "assess_year", side_effect=SystemExit("worker killed")),
+            self.assertRaises(SystemExit),
+        ):
+            keeping.refresh(self.year.pk)
         self.assertEqual(list(KeptMark.objects.values_list("unit_id", flat=True)), [self.d1.pk])
         self.assertEqual(kept_row(self.d1).total, before)  # the round rolled back
         self.assertEqual(tasks.refresh_due_kept(), {self.year.pk: 2})  # the beat's round: d1 today and at Q3
