@@ -2,11 +2,13 @@
 task; the pages read the kept rows and never compute. On an invented city (make_catalog's codes,
 units named 测试单位…), so nothing here leans on Wuxi's data."""
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
 
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -250,3 +252,27 @@ class KeptCityTests(TestCase):
         kept = keeping.kept_results(self.year, today=NOW)
         self.assertEqual(kept.results, assessing.assess_year(self.year, today=NOW))
         self.assertFalse(kept.updating)
+
+
+@time_machine.travel(NOW, tick=False)
+class RefreshCommandTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.year = make_year(2026)
+        make_catalog()
+        cls.units = add_assessed_units(cls.year, 3, 1)
+
+    def run_command(self, *args) -> str:
+        out = io.StringIO()
+        call_command("refresh_kept", *args, stdout=out)
+        return out.getvalue()
+
+    def test_by_hand_it_refreshes_what_waits_then_nothing(self):
+        self.assertEqual(self.run_command(), "2026年度：计算了 6 个单位结果。\n")  # today and at Q3's end
+        self.assertEqual(self.run_command(), "没有需要更新的年度。\n")
+
+    def test_all_recomputes_every_unit_of_a_year(self):
+        self.run_command()
+        self.assertEqual(self.run_command("--year", "2026", "--all"), "2026年度：计算了 6 个单位结果。\n")
+        with self.assertRaisesMessage(CommandError, "没有2031年度"):
+            self.run_command("--year", "2031")
