@@ -6,12 +6,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核"
 
     def ready(self):
-        from django.db import connections
-        from django.db.backends.signals import connection_created
+        from assessment.kept import changes
 
-        from assessment.results import memo
-
-        # Every write through Django renews the data's generation (see memo).
-        connection_created.connect(memo.install, dispatch_uid="assessment.results.memo.install")
-        for connection in connections.all(initialized_only=True):
-            memo.install(connection)
+        # responsibility's services tell the kept assessment of their changes (see kept.changes).
+        changes.listen()

@@ -53,3 +53,21 @@ def prune_year_exports() -> int:
     from assessment.exports import services as year_exports
 
     return year_exports.prune()
+
+
+@shared_task(name="assessment.refresh_kept")
+def refresh_kept(year_id: int) -> int:
+    """Recompute the year's stale units of the kept assessment (results.keeping); how many.
+    Single flight: while one runs for the year, another returns at once."""
+    from assessment.results import keeping
+
+    return keeping.refresh(year_id)
+
+
+@shared_task(name="assessment.refresh_due_kept")
+def refresh_due_kept() -> dict[int, int]:
+    """The safety net, every minute: years whose marks wait (a refresh lost or killed), and the
+    current year's on a new day."""
+    from assessment.results import keeping
+
+    return keeping.refresh_due()

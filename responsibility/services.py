@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import documents
+from . import changes, documents
 from .issuing import LetterPlan, TargetPlan, lower_cap
 from .models import (
     GROUP_OF_KIND,
@@ -67,10 +67,36 @@ def change_own_password(user: User, form) -> User:
     return user
 
 
+@transaction.atomic
+def save_unit(form) -> Unit:
+    """Save a unit from its valid form: its kind (ranking group) and order move its assessment."""
+    unit = form.save()
+    changes.unit_changed(unit)
+    return unit
+
+
+@transaction.atomic
+def save_year(form) -> Year:
+    """Save a year's settings from its valid form: bands, tiers, window and rules move every score."""
+    year = form.save()
+    changes.year_changed(year)
+    return year
+
+
+@transaction.atomic
+def save_indicator(form) -> Indicator:
+    """Save an indicator from its valid form: its rule and parameters move every unit's score."""
+    indicator = form.save()
+    changes.catalog_changed()
+    return indicator
+
+
+@transaction.atomic
 def set_unit_active(unit: Unit, *, active: bool) -> Unit:
     """Deactivating keeps the unit and all its history; it only leaves the working lists."""
     unit.active = active
     unit.save(update_fields=["active", "updated_at"])
+    changes.unit_changed(unit)
     return unit
 
 
@@ -79,6 +105,8 @@ def save_weights(indicators: list[Indicator]) -> int:
     """Save changed catalog weights one by one, so each change is in the indicator's history."""
     for indicator in indicators:
         indicator.save(update_fields=["weights", "updated_at"])
+    if indicators:
+        changes.catalog_changed()
     return len(indicators)
 
 
@@ -153,6 +181,7 @@ def create_letters(year: Year, plans: list[LetterPlan]) -> list[ResponsibilityLe
         for t in plan.targets
     ]
     bulk_create_with_history(targets, Target)
+    changes.letters_changed(year, [letter.unit_id for letter in letters])  # now listed, as 未签订
     return letters
 
 
@@ -194,6 +223,7 @@ def issue_letters(year: Year, letter_ids, *, issued_on: date, issuer_name: str) 
         ResponsibilityLetter,
         ["status", "doc_seq", "doc_number", "issued_on", "issuer_name", "words"],
     )
+    changes.letters_changed(year, [letter.unit_id for letter in drafts])
     return drafts
 
 
@@ -243,6 +273,7 @@ def sign_letter(
     letter.save(
         update_fields=["signer_name", "signed_on", "leader_name", "scan", "scan_name", "status", "updated_at"]
     )
+    changes.letters_changed(letter.year_id, [letter.unit_id])
     return letter
 
 
@@ -298,6 +329,7 @@ def amend_letter(
             "updated_at",
         ]
     )
+    changes.letters_changed(letter.year_id, [letter.unit_id])  # unsigned again until the new version is
     return letter
 
 

@@ -58,7 +58,7 @@ def unit_detail(request, pk: int):
 def unit_create(request):
     form = UnitForm(request.POST or None)
     if form.is_valid():
-        unit = form.save()
+        unit = services.save_unit(form)
         messages.success(request, f"已新增责任单位：{unit.name}。")
         return redirect(unit)
     return render(request, "responsibility/unit_form.html", {"form": form})
@@ -70,7 +70,7 @@ def unit_edit(request, pk: int):
     require_manager(request)
     form = UnitForm(request.POST or None, instance=unit)
     if form.is_valid():
-        form.save()
+        services.save_unit(form)
         messages.success(request, f"已保存{unit.name}的信息。")
         return redirect(unit)
     return render(request, "responsibility/unit_form.html", {"form": form, "unit": unit})
@@ -123,7 +123,7 @@ def year_detail(request, year: int):
 def year_create(request):
     form = YearForm(request.POST or None)
     if form.is_valid():
-        year = form.save()
+        year = services.save_year(form)
         messages.success(request, f"已新增{year}，状态为{year.get_status_display()}。")
         return redirect(year)
     return render(request, "responsibility/year_form.html", {"form": form})
@@ -134,7 +134,7 @@ def year_edit(request, year: int):
     year_obj = get_year(year)
     form = YearForm(request.POST or None, instance=year_obj)
     if form.is_valid():
-        form.save()
+        services.save_year(form)
         messages.success(request, f"已保存{year_obj}的设置。")
         return redirect(year_obj)
     return render(request, "responsibility/year_form.html", {"form": form, "year": year_obj})
@@ -167,7 +167,7 @@ def indicator_list(request):
 def indicator_create(request):
     form = IndicatorForm(request.POST or None)
     if form.is_valid():
-        indicator = form.save()
+        indicator = services.save_indicator(form)
         messages.success(request, f"已新增指标 {indicator.code}。请在“分值设置”中为适用的单位类别分配分值。")
         return redirect("responsibility:indicator_list")
     return render(request, "responsibility/indicator_form.html", {"form": form})
@@ -184,7 +184,7 @@ def indicator_edit(request, pk: int):
         for field in form.fields.values():
             field.disabled = True
     elif form.is_valid():
-        form.save()
+        services.save_indicator(form)
         messages.success(request, f"已保存指标 {indicator.code}。")
         issued = [LetterStatus.ISSUED, LetterStatus.SIGNED]
         years = Year.objects.filter(letters__targets__indicator=indicator, letters__status__in=issued)

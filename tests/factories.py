@@ -1,4 +1,8 @@
-"""Small, explicit builders for test rows: each takes keyword overrides for what a test is about."""
+"""Small, explicit builders for test rows: each takes keyword overrides for what a test is about.
+
+They write score inputs directly, standing in for the services, so each tells the kept assessment
+of its change as the service would (responsibility.changes); a test that changes rows by hand
+(`update()`, `objects.create`) after a page has kept the results marks the change itself."""
 
 import importlib
 from datetime import date
@@ -6,7 +10,7 @@ from itertools import count
 
 from django.contrib.auth.models import Group
 
-from responsibility import roles, services
+from responsibility import changes, roles, services
 from responsibility.models import (
     Indicator,
     LetterStatus,
@@ -28,7 +32,9 @@ def make_unit(**fields) -> Unit:
     fields.setdefault("code", f"unit{n}")
     fields.setdefault("name", f"测试单位{n}")
     fields.setdefault("kind", UnitKind.DISTRICT)
-    return Unit.objects.create(**fields)
+    unit = Unit.objects.create(**fields)
+    changes.unit_changed(unit)
+    return unit
 
 
 def make_user(
@@ -61,7 +67,9 @@ def make_year(year: int = 2026, **fields) -> Year:
         }
         | fields
     )
-    return Year.objects.create(year=year, **fields)
+    made = Year.objects.create(year=year, **fields)
+    changes.year_changed(made)
+    return made
 
 
 _counting_0004 = importlib.import_module("responsibility.migrations.0004_indicator_counting")
@@ -81,7 +89,9 @@ def make_indicator(**fields) -> Indicator:
     )
     for name, value in counting.items():
         fields.setdefault(name, value)
-    return Indicator.objects.create(**fields)
+    indicator = Indicator.objects.create(**fields)
+    changes.catalog_changed()
+    return indicator
 
 
 def make_letter(
@@ -108,11 +118,14 @@ def make_letter(
     letter = ResponsibilityLetter.objects.create(year=year, unit=unit, status=status, **fields)
     for indicator in indicators:
         make_target(letter, indicator, weight=weight, target_value=target_value)
+    changes.letters_changed(year, [unit])
     return letter
 
 
 def make_target(letter: ResponsibilityLetter, indicator: Indicator, *, weight=50, **fields) -> Target:
-    return Target.objects.create(letter=letter, indicator=indicator, weight=weight, **fields)
+    target = Target.objects.create(letter=letter, indicator=indicator, weight=weight, **fields)
+    changes.letters_changed(letter.year_id, [letter.unit_id])
+    return target
 
 
 def make_catalog_letters(year: Year, units) -> None:
@@ -124,3 +137,4 @@ def make_catalog_letters(year: Year, units) -> None:
         year, list(letters.values_list("pk", flat=True)), issued_on=date(year.year, 2, 1), issuer_name="市长"
     )
     letters.update(status=LetterStatus.SIGNED, signed_on=date(year.year, 2, 5))
+    changes.letters_changed(year, units)

@@ -17,17 +17,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"  # eager tasks still build a producer; keep it in-process
 
-# Under pytest-xdist (make test) each worker keeps its own shared cache: the data's generation is
-# kept per database name (assessment/results/memo.py), and SQLite's in-memory test database has the
-# same name in every worker, so one worker's writes would renew the other's generation and their
-# memoised results could cross. The worker's subprocesses get it too (tests/subprocesses.py).
+# Under pytest-xdist (make test) each worker keeps its own shared cache, so that what one worker's
+# tests put there never reaches another's. The worker's subprocesses get it too (tests/subprocesses.py).
 _worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1…
 if _worker and CACHE_URL.startswith("file://"):  # noqa: F405
     _files = f"{CACHES['default']['LOCATION']}-{_worker}"  # noqa: F405
     CACHE_URL = Path(_files).as_uri()
     CACHES = {
         "default": CACHES["default"] | {"LOCATION": _files},  # noqa: F405
-        "memo": CACHES["memo"] | {"LOCATION": f"{_files}/memo"},  # noqa: F405
     }
 
 STORAGES = {

@@ -56,7 +56,7 @@ def app_env(*, broker_url: str, var_dir: Path, mail_dir: Path, **extra: str) -> 
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "VAR_DIR": str(var_dir),
-        # The same data generation as this process (assessment/memo.py): it writes fixtures too.
+        # The same shared cache as this process.
         "CACHE_URL": settings.CACHE_URL,
         **extra,
     }

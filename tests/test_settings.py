@@ -69,7 +69,6 @@ print(json.dumps({
     "SILENCED_SYSTEM_CHECKS": settings.SILENCED_SYSTEM_CHECKS,
     "MIDDLEWARE": settings.MIDDLEWARE,
     "CACHE": [settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"]],
-    "MEMO": [settings.CACHES["memo"]["LOCATION"], settings.CACHES["memo"].get("KEY_PREFIX", "")],
     "BROKER_OPTIONS": getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
 }))
 """
@@ -139,7 +138,6 @@ def test_the_shared_cache_is_files_in_var_unless_cache_url_says_otherwise(tmp_pa
     files = "django.core.cache.backends.filebased.FileBasedCache"
     default = load_settings(VAR_DIR=str(tmp_path))
     assert default["CACHE"] == [files, str(tmp_path / "cache")]
-    assert default["MEMO"] == [str(tmp_path / "cache" / "memo"), ""]
     redis = load_settings(CACHE_URL="redis://:pw@db1.intra:6379/1")["CACHE"]
     assert redis == ["django.core.cache.backends.redis.RedisCache", "redis://:pw@db1.intra:6379/1"]
     assert load_settings(CACHE_URL="file:///srv/wx%20cache")["CACHE"] == [files, "/srv/wx cache"]

@@ -99,23 +99,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The shared cache holds the data's generation (assessment/memo.py), which every web process and
-# worker must agree on: Redis (redis://…; required once the web tier spans machines), or files
-# (file:///path; default var/cache: one machine, the quick start, the tests). The results kept for
-# each generation go to a cache of their own ("memo"), so that evicting them never drops a generation.
+# The shared cache (login throttling and the like; the kept assessment is in the database, see
+# assessment/results/keeping.py): Redis (redis://…; required once the web tier spans machines), or
+# files (file:///path; default var/cache: one machine, the quick start, the tests).
 CACHE_URL = os.environ.get("CACHE_URL") or (VAR_DIR / "cache").resolve().as_uri()
 if CACHE_URL.startswith(("redis://", "rediss://")):
     _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    CACHES = {"default": _redis, "memo": _redis | {"KEY_PREFIX": "memo"}}
+    CACHES = {"default": _redis}
 elif CACHE_URL.startswith("file://"):
     _files = urllib.parse.unquote(urllib.parse.urlsplit(CACHE_URL).path)
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _files},
-        "memo": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": f"{_files}/memo",
-            "OPTIONS": {"MAX_ENTRIES": 100},
-        },
     }
 else:
     raise RuntimeError("CACHE_URL must be redis://… or file:///…")
@@ -224,6 +218,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "assessment.send_reminders", "schedule": crontab(hour=8, minute=30)},
     "prune-year-exports": {"task": "assessment.prune_year_exports", "schedule": crontab(hour=3, minute=15)},
+    # The kept assessment's safety net (assessment/results/keeping.py): marks a lost or killed
+    # refresh left, and the current year's first refresh of a new day, just after midnight.
+    "refresh-kept-assessment": {"task": "assessment.refresh_due_kept", "schedule": crontab()},
 }
 # A year's export workbook is kept this many days after it is made, then its file is removed.
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "30"))

@@ -1,3 +1,3 @@
 """事故台账: the accident register, exemptions, its Excel import and the accident figures per unit and period.
-May import: rules, models; responsibility.
+May import: rules, kept, models; responsibility.
 """

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessment.kept import changes
 from assessment.models import Accident, AccidentExemption
 from responsibility.models import TERRITORIAL_KINDS, Unit
 
@@ -53,6 +54,7 @@ def record_accident(*, by, departments: Iterable[Unit] = (), **fields) -> Accide
     departments = list(departments)
     if departments:
         accident.departments.set(departments)
+    changes.accident_changed(accident)
     return accident
 
 
@@ -99,6 +101,7 @@ def revise_accident(
         fields["revision_reason"] = reason
     departments = {unit.pk: unit for unit in departments}
     old_departments = set(stored.departments.values_list("pk", flat=True))
+    before = (stored.unit_id, old_departments, timezone.localdate(stored.occurred_at))
     changed = [name for name, value in fields.items() if getattr(stored, name) != value]
     if not changed and old_departments == set(departments):
         return None
@@ -118,6 +121,7 @@ def revise_accident(
     for exemption in stored.exemptions.exclude(unit__in=attributed):
         exemption._history_user = by
         exemption.delete()
+    changes.accident_changed(stored, before=before)
     return stored
 
 
@@ -142,10 +146,13 @@ def add_exemption(accident: Accident, *, unit: Unit, reason: str, by) -> Acciden
             exemption.save()
     except IntegrityError:
         raise ValidationError(f"{unit}已登记免责，无需重复登记。") from None
+    changes.exemption_changed(exemption)
     return exemption
 
 
 def remove_exemption(exemption: AccidentExemption, *, by) -> None:
     """The exemption no longer holds: the accident counts against the unit again."""
     exemption._history_user = by
-    exemption.delete()
+    with transaction.atomic():
+        exemption.delete()
+        changes.exemption_changed(exemption)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from assessment.kept import changes
 from assessment.models import Finding, FindingFile, FindingStatus, Inspection, NotificationKind
 from assessment.notices.services import Notice, notify
 from responsibility.models import Membership, Unit, Year
@@ -184,6 +185,7 @@ def record_inspection(
     created = [_new_finding(inspection, item, by=by) for item in findings if not item.delete]
     if created:
         _notify_new(created, inspection)
+        changes.findings_changed(year, {f.unit_id for f in created})
     return inspection
 
 
@@ -233,6 +235,9 @@ def revise_inspection(
             if item.pk not in stored:
                 raise ValidationError("要修改的问题已不在本次督查中，请刷新页面后重试。")
             _check_version(stored[item.pk], item.version)
+    touched = {f.unit_id for f in stored.values()} | {item.unit.pk for item in findings}
+    for affected in {inspection.year_id, year.pk}:  # its findings count for its year, before and after
+        changes.findings_changed(affected, touched)
     inspection.year, inspection.kind, inspection.date = year, kind, date
     inspection.team, inspection.summary = team.strip(), summary.strip()
     inspection._history_user = by
@@ -325,6 +330,7 @@ def verify_finding(finding: Finding, *, by, version: int | None) -> Finding:
     stored.status = FindingStatus.VERIFIED
     stored.verified_by = by
     stored.verified_at = timezone.now()
+    changes.findings_changed(stored.inspection.year_id, [stored.unit_id])  # no longer overdue
     return _save(stored, by, ["status", "verified_by", "verified_at"])
 
 

@@ -38,6 +38,11 @@ from assessment.inspections.models import (  # noqa: F401
     ListingLevel,
     finding_file_path,
 )
+from assessment.kept.models import (  # noqa: F401
+    KeptMark,
+    KeptResult,
+    KeptYear,
+)
 from assessment.notices.models import (  # noqa: F401
     Notification,
     NotificationKind,

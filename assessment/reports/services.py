@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessment.accidents import figures as accidents
+from assessment.kept import changes
 from assessment.models import Evidence, QuarterLock, Report, ReportStatus
 from assessment.rules import guardrails
 from responsibility.models import IndicatorRule, LetterStatus, ResponsibilityLetter, Target, Unit, Year
@@ -227,13 +228,15 @@ def _review(reports: list[Report], *, status: str, user, comment: str, allowed_f
 def approve(reports, *, user, comment: str = "") -> int:
     """Approve submitted reports; approved reports are locked for the unit."""
     reports = _locked(reports)
-    return _review(
+    approved = _review(
         reports,
         status=ReportStatus.APPROVED,
         user=user,
         comment=comment,
         allowed_from={ReportStatus.SUBMITTED},
     )
+    changes.approved_values_changed(reports)
+    return approved
 
 
 @transaction.atomic
@@ -260,6 +263,7 @@ def reopen(report: Report, *, user, reason: str) -> Report:
     _review(
         reports, status=ReportStatus.RETURNED, user=user, comment=reason, allowed_from={ReportStatus.APPROVED}
     )
+    changes.approved_values_changed(reports)  # its value no longer counts
     return reports[0]
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from assessment.kept import changes
 from assessment.models import Adjustment, Assessment, Deduction
 from responsibility.models import IndicatorRule, IndicatorSource, Target, Unit, Year
 
@@ -55,6 +56,7 @@ def add_adjustment(
     )
     adjustment._history_user = by
     adjustment.save()
+    changes.adjustment_changed(adjustment)
     return adjustment
 
 
@@ -63,6 +65,7 @@ def delete_adjustment(adjustment: Adjustment, *, by) -> None:
     _lock_open(adjustment.year)
     adjustment._history_user = by
     adjustment.delete()
+    changes.adjustment_changed(adjustment)
 
 
 def bonus_totals(year: Year) -> dict[int, Decimal]:
@@ -107,6 +110,7 @@ def add_deduction(target: Target, *, points: Decimal, reason: str, by) -> Deduct
     deduction = Deduction(target=target, points=points, reason=reason, created_by=by)
     deduction._history_user = by
     deduction.save()
+    changes.deduction_changed(target)
     return deduction
 
 
@@ -115,3 +119,4 @@ def delete_deduction(deduction: Deduction, *, by) -> None:
     _lock_open(deduction.target.letter.year)
     deduction._history_user = by
     deduction.delete()
+    changes.deduction_changed(deduction.target)

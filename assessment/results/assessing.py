@@ -45,7 +45,7 @@ start to `today` (when `today` is inside the window); final ones cover the whole
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -177,6 +177,7 @@ def assess_year(
     provisional: bool = True,
     through_quarter: int | None = None,
     scenario: Scenario | None = None,
+    units: Collection[int] | None = None,
 ) -> list[UnitResult]:
     """Every unit of the year's result, in group order (板块, 专业类部门, 综合类部门, 市属企业), then by
     rank, then in the city's order; each group's unranked units (未签订) after its ranked ones. `today` (default: the local date) only matters when provisional.
@@ -184,11 +185,13 @@ def assess_year(
     `through_quarter` (provisional only): the ranking as it stood at the end of that quarter, on
     the approved reports of that quarter and before and the accidents until its last day. A
     `scenario` (accidents.Scenario) regrades accidents and adds exemptions, in memory only.
+    `units` (ids): only those units' results, ranked among themselves (the kept assessment
+    recomputes the units a change touched and ranks them with the others' kept rows).
     """
     today = today or timezone.localdate()
     if through_quarter is not None:
         provisional, today = True, min(today, quarter_end(year.year, through_quarter))
-    targets, kinds = loading.assessed_targets(year)
+    targets, kinds = loading.assessed_targets(year, units)
     reports = loading.latest_approved(year, provisional=provisional, through_quarter=through_quarter)
     deductions: dict[int, list[scoring.Deduction]] = defaultdict(list)
     for target_id, points, reason in (
@@ -209,6 +212,9 @@ def assess_year(
     for target in targets:
         by_unit[target.unit_id].append(target)
     listed = sorted(roll.year_units(year, kinds), key=city_order_key)
+    if units is not None:
+        wanted = set(units)
+        listed = [unit for unit in listed if unit.pk in wanted]
     units = [unit for unit in listed if unit.pk in by_unit]
 
     partial = {}

@@ -1,5 +1,6 @@
 """The leaders' 驾驶舱: the city's figures for the year so far, in a fixed number of queries."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,8 +10,6 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from assessment.accidents.figures import Period, comparison_periods
 from assessment.models import Accident, AccidentGrade, Report, ReportStatus
 from responsibility.models import LetterStatus, Target, UnitGroup, Year
-
-from . import assessing
 
 TREND_YEARS = 10
 
@@ -116,7 +115,8 @@ def _group_chart(label: str, results) -> dict:
     }
 
 
-def dashboard(year: Year, *, today: date) -> dict:
+def dashboard(year: Year, *, today: date, results: Sequence = ()) -> dict:
+    """The 驾驶舱's figures; `results`: the year's kept assessment (keeping.kept_results), the ranking's."""
     current, previous = comparison_periods(year, until=today)
     count_now, deaths_now = _totals(current)
     count_before, deaths_before = _totals(previous)
@@ -131,7 +131,6 @@ def dashboard(year: Year, *, today: date) -> dict:
         .select_related("unit")
         .order_by("-occurred_at")[:10]
     )
-    results = assessing.assess_year(year, today=today)
     quarter = next((q for q, d in year.deadlines() if d >= today), 4)
     entered = Target.objects.filter(
         letter__year=year, letter__status=LetterStatus.SIGNED, indicator__source="entered"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from responsibility import roles
 from responsibility.models import Year
 
-from . import memo
+from . import keeping
 from .dashboard import dashboard
 
 
@@ -20,8 +20,11 @@ def dashboard_page(request):
     year = Year.objects.current(today)
     if year is None:
         raise Http404
-    data = memo.cached("dashboard", year.pk, today, compute=lambda: dashboard(year, today=today))
+    kept = keeping.kept_results(year, today=today)
+    data = dashboard(year, today=today, results=kept.results)
     charts = {"trend": data["trend"], "months": data["months"], "groups": data["groups"]}
     return render(
-        request, "assessment/dashboard.html", {"year": year, "d": data, "charts": charts, "today": today}
+        request,
+        "assessment/dashboard.html",
+        {"year": year, "d": data, "charts": charts, "today": today, "kept": kept},
     )

@@ -44,6 +44,27 @@ def _veto_json(veto: vetoes.Veto) -> dict[str, Any]:
     return {"code": veto.code, "name": veto.name, "reason": veto.reason, "record_ids": list(veto.record_ids)}
 
 
+def result_columns(result: UnitResult) -> dict[str, Any]:
+    """A unit's result as the plain columns of its row: the 定稿 snapshot's (`Assessment`) and the
+    kept assessment's (`KeptResult`). `result_of` reads them back."""
+    return {
+        "base": result.base,
+        "bonus": result.bonus,
+        "penalty": result.penalty,
+        "total": result.score,
+        "vetoed": result.vetoed,
+        "vetoes": [_veto_json(v) for v in result.vetoes],
+        "yellow_cards": [_veto_json(v) for v in result.yellow_cards],
+        "grade": result.grade,
+        "rank": result.rank,
+        "tier": result.tier,
+        "group": result.unit.group,
+        "items": [_item_json(i) for i in result.items],
+        "status": result.status,
+        "why": result.why,
+    }
+
+
 def _item_json(item: ItemResult) -> dict[str, Any]:
     return {
         "code": item.code,
@@ -71,21 +92,8 @@ def finalize(year: Year, *, user) -> int:
         Assessment(
             year=locked,
             unit_id=r.unit.id,
-            base=r.base,
-            bonus=r.bonus,
-            penalty=r.penalty,
-            total=r.score,
-            vetoed=r.vetoed,
-            vetoes=[_veto_json(v) for v in r.vetoes],
-            yellow_cards=[_veto_json(v) for v in r.yellow_cards],
-            grade=r.grade,
-            rank=r.rank,
+            **result_columns(r),
             quarter_rank=at_q3.get(r.unit.id),
-            tier=r.tier,
-            group=r.unit.group,
-            items=[_item_json(i) for i in r.items],
-            status=r.status,
-            why=r.why,
             finalized_by=user,
             finalized_at=now,
         )
@@ -145,6 +153,38 @@ def snapshot_quarter_ranks(year: Year) -> dict[int, int]:
     return dict(rows.values_list("unit_id", "quarter_rank"))
 
 
+def result_of(row) -> UnitResult:
+    """The `UnitResult` of a row written from `result_columns` (`row.unit` loaded with it)."""
+    unit = row.unit
+    return UnitResult(
+        # the group the unit was ranked in when computed, whatever its kind is now
+        unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind, row.group, row.get_group_display()),
+        base=row.base,
+        bonus=row.bonus,
+        penalty=row.penalty,
+        score=row.total,
+        vetoed=row.vetoed,
+        vetoes=tuple(_veto(v) for v in row.vetoes),
+        yellow_cards=tuple(_veto(v) for v in row.yellow_cards),
+        grade=row.grade,
+        rank=row.rank,
+        tier=row.tier,
+        items=tuple(
+            ItemResult(
+                i["code"],
+                i["name"],
+                Decimal(i["weight"]),
+                Decimal(i["points"]),
+                i["reason"],
+                i.get("missing", False),  # snapshots from before 缺报 was recorded
+            )
+            for i in row.items
+        ),
+        status=row.status,
+        why=row.why,
+    )
+
+
 def snapshot_results(year: Year) -> list[UnitResult] | None:
     """The year's snapshots as `UnitResult`s (so `as_json` and the table print them unchanged), in
     group order, then by rank, then in the order they were finalized, each group's unranked units
@@ -154,38 +194,7 @@ def snapshot_results(year: Year) -> list[UnitResult] | None:
     if not rows:
         return None
     groups = list(UnitGroup.values)
-    results = []
-    for row in rows:
-        unit = row.unit
-        results.append(
-            UnitResult(
-                # the group the unit was ranked in when finalized, whatever its kind is now
-                unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind, row.group, row.get_group_display()),
-                base=row.base,
-                bonus=row.bonus,
-                penalty=row.penalty,
-                score=row.total,
-                vetoed=row.vetoed,
-                vetoes=tuple(_veto(v) for v in row.vetoes),
-                yellow_cards=tuple(_veto(v) for v in row.yellow_cards),
-                grade=row.grade,
-                rank=row.rank,
-                tier=row.tier,
-                items=tuple(
-                    ItemResult(
-                        i["code"],
-                        i["name"],
-                        Decimal(i["weight"]),
-                        Decimal(i["points"]),
-                        i["reason"],
-                        i.get("missing", False),  # snapshots from before 缺报 was recorded
-                    )
-                    for i in row.items
-                ),
-                status=row.status,
-                why=row.why,
-            )
-        )
+    results = [result_of(row) for row in rows]
     position = {id(r): i for i, r in enumerate(results)}
     return sorted(
         results, key=lambda r: (groups.index(r.unit.group), not r.ranked, r.rank or 0, position[id(r)])

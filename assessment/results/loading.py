@@ -8,6 +8,7 @@ three queries, whatever the number of units or targets.
 """
 
 import json
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -34,20 +35,24 @@ class AssessedTarget(NamedTuple):
     params: dict
 
 
-def assessed_targets(year: Year) -> tuple[list[AssessedTarget], set[str]]:
-    """The targets of the year's signed letters of active units, in catalog order, and the unit
-    kinds the active catalog covers (two queries).
+def assessed_targets(
+    year: Year, units: Collection[int] | None = None
+) -> tuple[list[AssessedTarget], set[str]]:
+    """The targets of the year's signed letters of active units (of `units` only, when given), in
+    catalog order, and the unit kinds the active catalog covers (two queries).
 
     Plain values, not models: 18,000 Target models with their letter, unit and indicator took
     about 0.9 s to build, the values about 0.07 s. The params come as their JSON text, decoded and
     merged with the indicator's once per distinct (indicator, text): decoding every row's params
     took longer than reading the rows.
     """
+    assessed = Target.objects.filter(
+        letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
+    )
+    if units is not None:
+        assessed = assessed.filter(letter__unit__in=list(units))
     rows = list(
-        Target.objects.filter(
-            letter__year=year, letter__status=LetterStatus.SIGNED, letter__unit__active=True
-        )
-        .order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
+        assessed.order_by("letter__unit_id", "indicator__sort_order", "indicator__code")
         .annotate(params_text=Cast("params", TextField()))
         .values_list("pk", "letter__unit_id", "indicator_id", "weight", "target_value", "params_text")
     )

@@ -21,34 +21,19 @@ from responsibility.access import get_unit_for_user, get_year
 from responsibility.models import Unit, UnitGroup, Year
 from responsibility.tables import table_page
 
-from . import assessing, charts, finalize_views, finalizing, memo
+from . import assessing, charts, finalize_views, finalizing, keeping
 from .adjustment_forms import ReopenForm
 
 
-def year_results(year: Year, *, today) -> tuple[list[assessing.UnitResult], bool]:
-    """The finalized snapshot when there is one, else what each unit would score today; kept in
-    memory until the data changes (memo)."""
-
-    def compute():
-        snapshot = finalizing.snapshot_results(year)
-        if snapshot is not None:
-            return snapshot, True
-        return assessing.assess_year(year, today=today), False
-
-    return memo.cached("year_results", year.pk, today, compute=compute)
-
-
-def quarter_results(year: Year, *, today, quarter: int | None) -> list[assessing.UnitResult] | None:
-    """The provisional ranking as it stood at the end of `quarter` (None without a quarter)."""
-    if quarter is None:
-        return None
-    return memo.cached(
-        "quarter_results",
-        year.pk,
-        today,
-        quarter,
-        compute=lambda: assessing.assess_year(year, today=today, through_quarter=quarter),
-    )
+def year_results(year: Year, *, today, unit_id: int | None = None) -> tuple[keeping.Kept, bool]:
+    """The finalized snapshot when there is one, else the kept provisional results (keeping), and
+    whether final; only `unit_id`'s when given. Never computed here."""
+    snapshot = finalizing.snapshot_results(year)
+    if snapshot is not None:
+        if unit_id is not None:
+            snapshot = [r for r in snapshot if r.unit.id == unit_id]
+        return keeping.Kept(snapshot, computed_at=None, updating=False), True
+    return keeping.kept_results(year, today=today, unit_id=unit_id), False
 
 
 class RankingTable(tables.Table):
@@ -99,10 +84,6 @@ GRADE_CSS = {AssessmentGrade.EXCELLENT: "status-green", AssessmentGrade.FAIL: "s
 def _change(result: assessing.UnitResult, before: dict[int, int] | None) -> str:
     """▲▼ against earlier ranks ({unit id: rank}); "—" when there is nothing to compare with."""
     return "—" if before is None else ranking.rank_change(result.rank, before.get(result.unit.id))
-
-
-def _ranks(results) -> dict[int, int] | None:
-    return None if results is None else {r.unit.id: r.rank for r in results}
 
 
 def _rows(
@@ -192,10 +173,7 @@ def _detail_rows(results) -> list[list]:
 def compared_quarter(year: Year, today, *, final: bool) -> int | None:
     """The quarter whose provisional ranking 较上季度 compares with: the last one that has ended, and
     Q3 once the year is over or final (Q4's provisional ranking is the final one in all but name)."""
-    if final:
-        return finalizing.COMPARED_QUARTER
-    quarter = assessing.last_quarter_ended(year, today)
-    return None if quarter is None else min(quarter, finalizing.COMPARED_QUARTER)
+    return finalizing.COMPARED_QUARTER if final else keeping.provisional_quarter(year, today)
 
 
 def quarter_note(year: Year, quarter: int | None) -> str:
@@ -206,13 +184,9 @@ def quarter_note(year: Year, quarter: int | None) -> str:
 
 
 def _last_year_ranks(year: Year) -> dict[int, int] | None:
-    """Last year's final ranks by unit id; None while last year has no snapshot."""
-
-    def compute():
-        previous_year = Year.objects.filter(year=year.year - 1).first()
-        return _ranks(finalizing.snapshot_results(previous_year) if previous_year else None)
-
-    return memo.cached("last_year_ranks", year.year, compute=compute)
+    """Last year's final ranks by unit id; None while last year has no snapshot (one query)."""
+    rows = Assessment.objects.filter(year__year=year.year - 1).values_list("unit_id", "rank")
+    return dict(rows) or None
 
 
 def _group_from(request) -> UnitGroup:
@@ -229,12 +203,13 @@ def ranking_table(request):
     today = timezone.localdate()
     year = _year_from(request, today)
     group = _group_from(request)
-    results, final = year_results(year, today=today)
+    kept, final = year_results(year, today=today)
+    results = kept.results
     quarter = compared_quarter(year, today, final=final)
     if final:  # frozen: as kept at 定稿, whatever has changed since
         last_quarter = finalizing.snapshot_quarter_ranks(year)
     else:
-        last_quarter = _ranks(quarter_results(year, today=today, quarter=quarter))
+        last_quarter = keeping.kept_quarter_ranks(year, quarter)
     in_group = [r for r in results if r.unit.group == group]
     # The per-indicator columns only go into the spreadsheet: hidden on the page, they would still
     # cost a bound column each per row (about two thirds of the page's time on a big city).
@@ -258,6 +233,7 @@ def ranking_table(request):
             "group": group,
             "groups": UnitGroup.choices,
             "final": final,
+            "kept": kept,
             "quarter_note": note,
             "counts": {g: sum(1 for r in results if r.unit.group == g) for g in UnitGroup.values},
             **_office_panel(request, year, final, in_group),
@@ -301,12 +277,22 @@ def unit_assessment(request, year: int, unit_pk: int):
     if not roles.sees_all_units(request.user):
         # A unit sees its own assessment once it is published, and not before.
         get_object_or_404(Assessment.objects.visible_to(request.user), year=year_obj, unit=unit)
-    results, final = year_results(year_obj, today=timezone.localdate())
-    result = next((r for r in results if r.unit.id == unit.pk), None)
+    kept, final = year_results(year_obj, today=timezone.localdate(), unit_id=unit.pk)
+    result = next(iter(kept.results), None)
+    if result is None and not final and kept.computed_at is None:
+        context = {"unit": unit, "year": year_obj, "kept": kept, "final": final}
+        return render(request, "assessment/kept_pending.html", context)  # being computed, in the background
     if result is None:
         raise Http404
     adjustments = Adjustment.objects.filter(year=year_obj, unit=unit).order_by("created_at")
-    context = {"unit": unit, "year": year_obj, "result": result, "final": final, "adjustments": adjustments}
+    context = {
+        "unit": unit,
+        "year": year_obj,
+        "result": result,
+        "final": final,
+        "kept": kept,
+        "adjustments": adjustments,
+    }
     context["vetoes"] = [(v, _veto_records(v, year_obj, unit)) for v in result.vetoes]
     return render(request, "assessment/unit_assessment.html", context)
 
@@ -367,8 +353,8 @@ def _print_context(request) -> dict:
     today = timezone.localdate()
     year = _year_from(request, today)
     group = _group_from(request)
-    results, final = year_results(year, today=today)
-    in_group = [r for r in results if r.unit.group == group]
+    kept, final = year_results(year, today=today)
+    in_group = [r for r in kept.results if r.unit.group == group]
     chart = charts.score_bars(
         [r.unit.name for r in in_group],
         [r.score for r in in_group],
@@ -385,6 +371,7 @@ def _print_context(request) -> dict:
         "year": year,
         "group": group,
         "final": final,
+        "kept": kept,
         "date": documents.chinese_date(today),
         "office_name": settings.OFFICE_NAME,
         "rows": _rows(in_group, year, last_year=_last_year_ranks(year)),

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import formset_factory
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from assessment.accidents.figures import Scenario
+from assessment.kept import changes
 from assessment.models import Accident, Assessment
 from assessment.rules import vetoes
 from assessment.rules.scoring import fmt
@@ -63,7 +65,9 @@ def veto_rules(request, year: int):
             settings = {form.rule.code: changed for form in forms if (changed := form.settings())}
             vetoes.rules_from_config(settings)  # the forms only give values it accepts
             year_obj.veto_rules = settings
-            year_obj.save(update_fields=["veto_rules", "updated_at"])
+            with transaction.atomic():
+                year_obj.save(update_fields=["veto_rules", "updated_at"])
+                changes.year_changed(year_obj)
             messages.success(request, f"{year_obj.year}年度一票否决规则已保存，暂定排名即按新规则计算。")
             notify_letters_differ(request, year_obj)
             return redirect("assessment:veto_rules", year=year_obj.year)

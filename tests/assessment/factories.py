@@ -1,11 +1,13 @@
-"""Builders for accident-register rows; each takes keyword overrides for what a test is about."""
+"""Builders for accident-register rows and reports; each takes keyword overrides for what a test is
+about, and tells the kept assessment of its change as the service would (assessment.kept.changes)."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
-from assessment.models import Accident, AccidentExemption, Industry, Report
+from assessment.kept import changes
+from assessment.models import Accident, AccidentExemption, Industry, Report, ReportStatus
 from responsibility.models import Target
 from tests.factories import make_unit
 
@@ -27,16 +29,22 @@ def make_accident(*, departments=(), **fields) -> Accident:
     accident = Accident.objects.create(**fields)
     if departments:
         accident.departments.set(departments)
+    changes.accident_changed(accident)
     return accident
 
 
 def make_exemption(accident: Accident, unit, reason: str = "经调查不负监管责任") -> AccidentExemption:
-    return AccidentExemption.objects.create(accident=accident, unit=unit, reason=reason)
+    exemption = AccidentExemption.objects.create(accident=accident, unit=unit, reason=reason)
+    changes.exemption_changed(exemption)
+    return exemption
 
 
 def make_report(target: Target, *, quarter: int = 3, **fields) -> Report:
     """The quarter's report on `target`, for its letter's unit and year."""
     letter = target.letter
-    return Report.objects.create(
+    report = Report.objects.create(
         target=target, unit_id=letter.unit_id, year_id=letter.year_id, quarter=quarter, **fields
     )
+    if report.status == ReportStatus.APPROVED:
+        changes.approved_values_changed([report])
+    return report

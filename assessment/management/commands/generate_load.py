@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from assessment.kept import changes
 from assessment.models import (
     Accident,
     AccidentExemption,
@@ -33,7 +34,6 @@ from assessment.models import (
     Report,
     ReportStatus,
 )
-from assessment.results import memo
 from assessment.rules import grading
 from responsibility import roles
 from responsibility.models import (
@@ -232,6 +232,8 @@ class Command(BaseCommand):
             watch.run("accidents", lambda: self.make_accidents(unit_list, year_objs))
             if self.postgres:
                 watch.run("rebuild keys and indexes", self.restore_keys)
+            # Written past the services: every year's kept assessment is stale, refreshed after commit.
+            changes.everything_changed()
             commit_started = time.perf_counter()
         if outermost:
             watch.record("commit", time.perf_counter() - commit_started, "")
@@ -681,7 +683,6 @@ class Command(BaseCommand):
                 cursor.copy_expert(
                     f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer, 1 << 20
                 )
-            memo.data_changed()  # COPY goes past Django's cursor wrapper
             return
         model.objects.bulk_create(
             (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=2000

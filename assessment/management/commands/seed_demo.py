@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import demo as assessment_demo
+from assessment.kept import changes
 from responsibility import demo, services
 from responsibility.models import (
     Indicator,
@@ -112,6 +113,10 @@ class Command(BaseCommand):
             office=office, inspector=User.objects.get(username="ducha")
         )
         created["circulars"] = assessment_demo.seed_circulars(office=office, today=today)
+        if any(created.values()):
+            # Written past the services: the kept assessment of every year is recomputed once this
+            # commits (make run seeds with Celery eager, so its pages open on fresh results).
+            changes.everything_changed()
         summary = "，".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"演示数据已就绪（本次新增：{summary}）。")
         if not options["no_accounts"]:

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.models import Assessment, ReportStatus
-from assessment.results import assessing, finalizing, memo
+from assessment.results import assessing, finalizing
 from assessment.results.assessing import assess_year
 from assessment.rules import ranking
 from responsibility import roles
@@ -67,9 +67,6 @@ class EveryUnitTests(TestCase):
         make_city(cls)
         cls.office = make_office_user()
         cls.leader = make_user(city_role=roles.LEADER)
-
-    def setUp(self):
-        memo.clear()
 
     def results(self):
         return {r.unit.name: r for r in assess_year(self.year, today=date(2026, 8, 1))}
