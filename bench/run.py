@@ -3,6 +3,7 @@
     bench/run                                     # 300 units × 10 years in a fresh wuxisafety_bench_run
     bench/run --database wx_smoke --units 20 --years 2 --output /tmp/results.md --drop   # smoke run
     bench/run --keep                              # the database seeded before: skip seeding
+    bench/run --database wuxisafety_perf --mixed  # only the mixed load (bench/mixed.py) on a city seeded before
 
 1. drops and creates the PostgreSQL database (unless --keep), migrates, and times
    `manage.py generate_load --units N --years N` in a child process (wall time, peak memory); row
