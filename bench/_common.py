@@ -149,7 +149,7 @@ def main_query(captured: list[dict], is_main=None, label: str = "") -> tuple[str
     """A page's main query among its `captured` queries: (SQL, label, times it ran).
 
     The one `is_main` recognises (the page's own, named `label`); else, or when that one did not run
-    (a memoized result), the slowest SELECT, leaving out the session and user lookups if it can.
+    (e.g. the assessment's, which pages read as kept rows), the slowest SELECT, leaving out the session and user lookups if it can.
     """
     selects = [q for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
     mains = [q["sql"] for q in selects if is_main and is_main(q["sql"])]
@@ -224,10 +224,6 @@ def entry_save_data(fields: dict[str, str], n: int) -> dict[str, str]:
 # --- profiles ----------------------------------------------------------------------------
 
 
-# Database execute wrappers the app installs (assessment/results/memo.py): their time is the SQL's.
-EXECUTE_WRAPPERS = {"watch_writes"}
-
-
 def profile_top(fn, limit: int = 6) -> tuple[float, list[str]]:
     """Run `fn` once under cProfile: its time (ms) and where it went, as short lines.
 
@@ -251,7 +247,6 @@ def profile_top(fn, limit: int = 6) -> tuple[float, list[str]]:
             and not any(f"{os.sep}{part}{os.sep}" in file for part in (".venv", "bench"))
             and not file.endswith("middleware.py")  # wrappers around the whole request
             and not name.startswith("<")  # comprehensions and lambdas: their function is listed
-            and name not in EXECUTE_WRAPPERS
             and cum * 1000 < 0.9 * total
         ),
         reverse=True,

@@ -3,6 +3,7 @@
     bench/run                                     # 300 units × 10 years in a fresh wuxisafety_bench_run
     bench/run --database wx_smoke --units 20 --years 2 --output /tmp/results.md --drop   # smoke run
     bench/run --keep                              # the database seeded before: skip seeding
+    bench/run --database wuxisafety_perf --mixed  # only the mixed load (bench/mixed.py) on a city seeded before
 
 1. drops and creates the PostgreSQL database (unless --keep), migrates, and times
    `manage.py generate_load --units N --years N` in a child process (wall time, peak memory); row
@@ -122,7 +123,21 @@ def parse_args() -> argparse.Namespace:
         help="the app's shared cache, e.g. redis://127.0.0.1:6379/15 as in production (default: $CACHE_URL, "
         "else the app's own default, files under var/cache)",
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="only the mixed load (bench/mixed.py) on the city already in --database (never seeded): the "
+        "leaders' pages alone and while reporters save and the office approves; its section of --output",
+    )
+    parser.add_argument("--mixed-seconds", type=int, default=45, help="the mixed load's length (default 45)")
+    parser.add_argument(
+        "--broker-url",
+        default="redis://127.0.0.1:6379/9",
+        help="the Celery broker of --mixed's worker and gunicorn (default %(default)s: a db of its own)",
+    )
     options = parser.parse_args()
+    if options.mixed:
+        options.keep = True  # a city generated before: never dropped, created or seeded here
     if options.database in FORBIDDEN_DATABASES:
         parser.error(f"refusing the database {options.database!r}: it is not the benchmark's")
     if options.duration > 30 or options.warmup > 30:
@@ -226,9 +241,16 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"{options.server}/{options.database}"
     if options.cache_url:
         os.environ["CACHE_URL"] = options.cache_url
+    if options.mixed:
+        os.environ["CELERY_BROKER_URL"] = options.broker_url  # this process, gunicorn and the worker
     from bench._common import setup_django
 
     setup_django()
+    if options.mixed:
+        from bench.mixed import run_mixed
+
+        run_mixed(options, command_line)
+        return
     try:
         Benchmark(options, host, command_line, started, started_at).run()
     finally:
@@ -644,7 +666,7 @@ class Benchmark:
                 # A connection waits for the others on the cores: a request takes about this long.
                 cores = int(self.host["cores"])
                 if first / 1000 * o.connections / cores <= MAX_LOADED_SECONDS:
-                    # Every worker's first request of the page (templates, memoized results) out of the way.
+                    # Every worker's first request of the page (templates, URLconf) out of the way.
                     if page.method == "POST":
                         self.write_post_bodies(base, cookies)
                     wrk_with_cpu(server, base + page.path, o.warmup, o.connections, threads, **run)
@@ -748,7 +770,7 @@ class Benchmark:
             step(f"profiling {page.label}")
             client = self.client_for(page.username)
             if page.method == "GET":
-                client.get(page.path)  # as measured: templates loaded, memoized results computed
+                client.get(page.path)  # as measured: templates loaded
                 page.profile_ms, page.profile = profile_top(
                     lambda client=client, page=page: client.get(page.path)
                 )
@@ -1004,7 +1026,7 @@ class Benchmark:
             f"- Versions: Python {sys.version.split()[0]}, Django {django.get_version()}, PostgreSQL {pg}, "
             f"gunicorn {gunicorn.__version__}, Celery {celery.__version__} (broker {broker}://), {wrk}, "
             f"WeasyPrint {weasyprint.__version__}, psycopg2 {psycopg2.__version__.split()[0]}; the app's "
-            f"shared cache (assessment/results/memo.py): {cache_text}",
+            f"shared cache (login throttling): {cache_text}",
             f"- Code: commit {commit}" + (f" with {dirty} changed files in the work tree" if dirty else ""),
             f"- Command: `{self.command_line}`",
             "",
