@@ -47,6 +47,8 @@ class KeptResult(models.Model):
     tier = models.CharField("等次", max_length=10, blank=True)
     group = models.CharField("考核组别", max_length=20, choices=UnitGroup)
     items = models.JSONField("分项得分", default=list)
+    # counted from the items when written, so the ranking and the 驾驶舱 need not read them
+    missing_count = models.PositiveSmallIntegerField("缺报项数", default=0)
     status = models.CharField("考核状态", max_length=12)
     why = models.CharField("未排名原因", max_length=60, blank=True)
     computed_at = models.DateTimeField("计算时间")

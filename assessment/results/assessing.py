@@ -363,7 +363,7 @@ def as_json(results: Iterable[UnitResult]) -> list[dict[str, Any]]:
             "tier": r.tier_label,
             "status": r.status,
             "why": r.why,
-            "missing": len(r.missing),
+            "missing": r.missing_total,
         }
         for r in results
     ]

@@ -105,7 +105,7 @@ def _group_chart(label: str, results) -> dict:
         "units": [r.unit.name for r in results],
         "scores": [None if r.score is None else float(r.score) for r in results],
         "notes": [
-            r.status_label if not r.ranked else f"缺报{len(r.missing)}项" if r.missing else ""
+            r.status_label if not r.ranked else f"缺报{r.missing_total}项" if r.missing_total else ""
             for r in results
         ],
         "unranked": [

@@ -153,8 +153,9 @@ def snapshot_quarter_ranks(year: Year) -> dict[int, int]:
     return dict(rows.values_list("unit_id", "quarter_rank"))
 
 
-def result_of(row) -> UnitResult:
-    """The `UnitResult` of a row written from `result_columns` (`row.unit` loaded with it)."""
+def result_of(row, *, missing_count: int | None = None) -> UnitResult:
+    """The `UnitResult` of a row written from `result_columns` (`row.unit` loaded with it). Given
+    `missing_count` (缺报 as counted when the row was written), its items are not read."""
     unit = row.unit
     return UnitResult(
         # the group the unit was ranked in when computed, whatever its kind is now
@@ -169,7 +170,9 @@ def result_of(row) -> UnitResult:
         grade=row.grade,
         rank=row.rank,
         tier=row.tier,
-        items=tuple(
+        items=()
+        if missing_count is not None
+        else tuple(
             ItemResult(
                 i["code"],
                 i["name"],
@@ -182,6 +185,7 @@ def result_of(row) -> UnitResult:
         ),
         status=row.status,
         why=row.why,
+        missing_count=missing_count,
     )
 
 

@@ -2,6 +2,7 @@
 
     refresh(year_id)                   what the task runs: recompute the stale units, re-rank, keep
     kept = kept_results(year, today=…) what a page shows: the kept rows, when, and whether updating
+    kept_group_sizes(year)             how many units each group lists, for the ranking's tabs
 
 Decisions:
 - What moves a score is said in one place, assessment.kept.changes: the services mark the units a
@@ -28,7 +29,10 @@ Decisions:
   make run's seeding) that refresh runs before the page reads the rows. On SQLite (one worker in
   make run) there is no row lock: two refreshes at once would both compute, and both be right.
 - The rows are plain columns: `finalizing.result_columns`, the 定稿 snapshot's serialisation, read
-  back by `finalizing.result_of`.
+  back by `finalizing.result_of`, and the 缺报 count (`missing_count`), so that the ranking, its
+  print and the 驾驶舱 show "缺报 N 项" without reading every unit's breakdown (`items`, most of a
+  row's bytes: reading them was most of those pages' time on a big city). The unit's page and the
+  spreadsheets still read the items.
 """
 
 import logging
@@ -37,7 +41,7 @@ from datetime import date, datetime
 
 from celery.result import EagerResult
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from assessment import tasks
@@ -120,7 +124,14 @@ def _keep(year: Year, quarter: int, units: set[int] | None, now: datetime, *, to
     rows = KeptResult.objects.filter(year=year, quarter=quarter)
     (rows if units is None else rows.filter(unit__in=units)).delete()
     KeptResult.objects.bulk_create(
-        KeptResult(year=year, unit_id=r.unit.id, quarter=quarter, computed_at=now, **result_columns(r))
+        KeptResult(
+            year=year,
+            unit_id=r.unit.id,
+            quarter=quarter,
+            computed_at=now,
+            **result_columns(r),
+            missing_count=r.missing_total,
+        )
         for r in results
     )
     if units is not None:  # ranked among themselves only: rank them with the others
@@ -200,15 +211,22 @@ def _ask_for_refresh(year: Year) -> bool:
         return False
 
 
-def kept_results(year: Year, *, today: date, unit_id: int | None = None) -> Kept:
-    """The year's kept results (only `unit_id`'s when given), asking for a refresh when they are
-    not up to date. Three queries when they are."""
+def kept_results(
+    year: Year, *, today: date, unit_id: int | None = None, group: str | None = None, items: bool = True
+) -> Kept:
+    """The year's kept results (only `unit_id`'s, or only `group`'s, when given), asking for a
+    refresh when they are not up to date. Three queries when they are. Without `items` the rows'
+    breakdowns are not read (most of their bytes): the results carry their 缺报 count instead."""
     kept = _state(year)
     if not _up_to_date(kept, year, today) and _ask_for_refresh(year):
         kept = _state(year)  # refreshed in this process (eager): read what it kept
     rows = KeptResult.objects.filter(year=year, quarter=TODAY).select_related("unit")
     if unit_id is not None:
         rows = rows.filter(unit_id=unit_id)
+    if group is not None:
+        rows = rows.filter(group=group)
+    if not items:
+        rows = rows.defer("items")
     groups = list(UnitGroup.values)
     ordered = sorted(
         rows,
@@ -220,10 +238,16 @@ def kept_results(year: Year, *, today: date, unit_id: int | None = None) -> Kept
         ),
     )
     return Kept(
-        results=[result_of(row) for row in ordered],
+        results=[result_of(row, missing_count=None if items else row.missing_count) for row in ordered],
         computed_at=kept.computed_at if kept else None,
         updating=not _up_to_date(kept, year, today),
     )
+
+
+def kept_group_sizes(year: Year) -> dict[str, int]:
+    """How many units each group's kept results list, by UnitGroup value (one query)."""
+    rows = KeptResult.objects.filter(year=year, quarter=TODAY).values("group").annotate(n=Count("pk"))
+    return {row["group"]: row["n"] for row in rows.order_by()}
 
 
 def kept_quarter_ranks(year: Year, quarter: int | None) -> dict[int, int | None] | None:

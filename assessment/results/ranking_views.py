@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,15 +26,30 @@ from . import assessing, charts, finalize_views, finalizing, keeping
 from .adjustment_forms import ReopenForm
 
 
-def year_results(year: Year, *, today, unit_id: int | None = None) -> tuple[keeping.Kept, bool]:
+def year_results(
+    year: Year, *, today, unit_id: int | None = None, group: str | None = None, items: bool = True
+) -> tuple[keeping.Kept, bool]:
     """The finalized snapshot when there is one, else the kept provisional results (keeping), and
-    whether final; only `unit_id`'s when given. Never computed here."""
+    whether final; only `unit_id`'s or `group`'s when given. Never computed here. Without `items`
+    the kept results carry their 缺报 count but no breakdown (the snapshot always has both)."""
     snapshot = finalizing.snapshot_results(year)
     if snapshot is not None:
-        if unit_id is not None:
-            snapshot = [r for r in snapshot if r.unit.id == unit_id]
+        snapshot = [
+            r
+            for r in snapshot
+            if (unit_id is None or r.unit.id == unit_id) and (group is None or r.unit.group == group)
+        ]
         return keeping.Kept(snapshot, computed_at=None, updating=False), True
-    return keeping.kept_results(year, today=today, unit_id=unit_id), False
+    kept = keeping.kept_results(year, today=today, unit_id=unit_id, group=group, items=items)
+    return kept, False
+
+
+def group_sizes(year: Year, *, final: bool) -> dict[str, int]:
+    """How many units each group lists (the ranking's tabs), by UnitGroup value: one query."""
+    if not final:
+        return keeping.kept_group_sizes(year)
+    rows = Assessment.objects.filter(year=year).values("group").annotate(n=Count("pk")).order_by()
+    return {row["group"]: row["n"] for row in rows}
 
 
 class RankingTable(tables.Table):
@@ -112,7 +128,7 @@ def _rows(
             "rank_order": r.rank if r.ranked else len(results) + 1,
             "status": r.status_label,
             "why": r.why,
-            "missing": len(r.missing),
+            "missing": r.missing_total,
             "note": result_note(r),
             **{f"item_{i}": points for i, points in _item_points(r, item_codes)},
         }
@@ -130,7 +146,7 @@ def result_note(result: assessing.UnitResult) -> str:
     """What stands beside a unit's score: "缺报 2 项", or "未签订：责任书已下发，尚未签订"."""
     if not result.ranked:
         return f"{result.status_label}：{result.why}（不参加排名）"
-    return f"缺报 {len(result.missing)} 项" if result.missing else ""
+    return f"缺报 {result.missing_total} 项" if result.missing_total else ""
 
 
 def _item_points(result: assessing.UnitResult, codes) -> list[tuple[int, object]]:
@@ -203,17 +219,18 @@ def ranking_table(request):
     today = timezone.localdate()
     year = _year_from(request, today)
     group = _group_from(request)
-    kept, final = year_results(year, today=today)
-    results = kept.results
+    # The per-indicator columns and the 明细 sheet go only into the spreadsheet: the page reads the
+    # shown group's rows without their breakdowns (reading every unit's was most of its time).
+    exporting = bool(exports.requested_format(request))
+    kept, final = year_results(year, today=today, group=group, items=exporting)
+    in_group = kept.results
     quarter = compared_quarter(year, today, final=final)
     if final:  # frozen: as kept at 定稿, whatever has changed since
         last_quarter = finalizing.snapshot_quarter_ranks(year)
     else:
         last_quarter = keeping.kept_quarter_ranks(year, quarter)
-    in_group = [r for r in results if r.unit.group == group]
-    # The per-indicator columns only go into the spreadsheet: hidden on the page, they would still
-    # cost a bound column each per row (about two thirds of the page's time on a big city).
-    codes, headers = _item_headers(in_group) if exports.requested_format(request) else ((), ())
+    # Hidden on the page, the per-indicator columns would still cost a bound column each per row.
+    codes, headers = _item_headers(in_group) if exporting else ((), ())
     rows = _rows(
         in_group,
         year,
@@ -222,6 +239,7 @@ def ranking_table(request):
         item_codes=codes,
     )
     note = quarter_note(year, quarter)
+    sizes = group_sizes(year, final=final)
     table = RankingTable(rows, quarter_note=note, item_headers=headers, order_by="rank")
     return table_page(
         request,
@@ -235,7 +253,7 @@ def ranking_table(request):
             "final": final,
             "kept": kept,
             "quarter_note": note,
-            "counts": {g: sum(1 for r in results if r.unit.group == g) for g in UnitGroup.values},
+            "counts": {g: sizes.get(g, 0) for g in UnitGroup.values},
             **_office_panel(request, year, final, in_group),
         },
         export_name=f"{year.year}年度考核排名-{group.label}",
@@ -353,14 +371,14 @@ def _print_context(request) -> dict:
     today = timezone.localdate()
     year = _year_from(request, today)
     group = _group_from(request)
-    kept, final = year_results(year, today=today)
-    in_group = [r for r in kept.results if r.unit.group == group]
+    kept, final = year_results(year, today=today, group=group, items=False)
+    in_group = kept.results
     chart = charts.score_bars(
         [r.unit.name for r in in_group],
         [r.score for r in in_group],
         vetoed=[r.vetoed for r in in_group],
         notes=[
-            r.status_label if not r.ranked else f"缺报{len(r.missing)}项" if r.missing else ""
+            r.status_label if not r.ranked else f"缺报{r.missing_total}项" if r.missing_total else ""
             for r in in_group
         ],
         title=f"{group.label}考核得分",

@@ -76,6 +76,9 @@ class UnitResult:
     items: tuple[ItemResult, ...]
     status: str = SIGNED
     why: str = ""
+    # 缺报 as counted when kept, for a page that reads the count without the items (which are then
+    # empty); None: the items are here, count them.
+    missing_count: int | None = None
 
     @property
     def ranked(self) -> bool:
@@ -88,7 +91,14 @@ class UnitResult:
     @property
     def missing(self) -> tuple[ItemResult, ...]:
         """The targets whose entered value is missing (缺报)."""
+        if self.missing_count is not None:
+            raise ValueError("read without its items: use missing_total")
         return tuple(item for item in self.items if item.missing)
+
+    @property
+    def missing_total(self) -> int:
+        """How many targets are 缺报, with or without the items read."""
+        return len(self.missing) if self.missing_count is None else self.missing_count
 
     @property
     def veto_codes(self) -> list[str]:

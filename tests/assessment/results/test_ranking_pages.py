@@ -134,7 +134,7 @@ class RankingPageTests(TestCase):
 
 
 HOSTILE = '=HYPERLINK("http://example.com","x")'
-RANKING_QUERIES = 10
+RANKING_QUERIES = 11
 
 
 def make_quarter_year():
@@ -237,8 +237,8 @@ class QuarterChangeTests(TestCase):
 
     def test_the_ranking_page_runs_a_fixed_number_of_queries(self):
         # Session, user, permissions with groups; the year and its snapshot (none yet); the kept
-        # assessment (its state, its rows, the end of Q3's ranks); last year's ranks (none); the
-        # year list. Nothing is computed: before the kept assessment the page computed the city
+        # assessment (its state, the shown group's rows, the end of Q3's ranks, how many units each
+        # group's tab lists); last year's ranks (none); the year list. Nothing is computed: before the kept assessment the page computed the city
         # today and at the end of Q3 in the request, 31 queries.
         self.page()  # kept (the refresh runs eagerly in tests)
         with self.assertNumQueries(RANKING_QUERIES):
