@@ -20,7 +20,7 @@ def dashboard_page(request):
     year = Year.objects.current(today)
     if year is None:
         raise Http404
-    kept = keeping.kept_results(year, today=today, items=False)  # 缺报 counted, no breakdowns
+    kept, _ = keeping.year_results(year, today=today, items=False)  # 缺报 counted, no breakdowns
     data = dashboard(year, today=today, results=kept.results)
     charts = {"trend": data["trend"], "months": data["months"], "groups": data["groups"]}
     return render(

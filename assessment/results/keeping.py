@@ -51,7 +51,7 @@ from assessment.rules import ranking
 from responsibility.models import UnitGroup, Year, city_order_key
 
 from . import assessing
-from .finalizing import COMPARED_QUARTER, result_columns, result_of
+from .finalizing import COMPARED_QUARTER, result_columns, result_of, snapshot_results
 from .roll import UnitResult
 
 logger = logging.getLogger(__name__)
@@ -256,3 +256,21 @@ def kept_quarter_ranks(year: Year, quarter: int | None) -> dict[int, int | None]
         return None
     rows = KeptResult.objects.filter(year=year, quarter=quarter)
     return dict(rows.values_list("unit_id", "rank"))
+
+
+def year_results(
+    year: Year, *, today, unit_id: int | None = None, group: str | None = None, items: bool = True
+) -> tuple[Kept, bool]:
+    """What every page shows of a year: the finalized snapshot when there is one (frozen, whatever
+    has changed since), else the kept provisional results; and whether final. Only `unit_id`'s or `group`'s when given. Never computed here. Without `items`
+    the kept results carry their 缺报 count but no breakdown (the snapshot always has both)."""
+    snapshot = snapshot_results(year)
+    if snapshot is not None:
+        snapshot = [
+            r
+            for r in snapshot
+            if (unit_id is None or r.unit.id == unit_id) and (group is None or r.unit.group == group)
+        ]
+        return Kept(snapshot, computed_at=None, updating=False), True
+    kept = kept_results(year, today=today, unit_id=unit_id, group=group, items=items)
+    return kept, False

@@ -26,24 +26,6 @@ from . import assessing, charts, finalize_views, finalizing, keeping
 from .adjustment_forms import ReopenForm
 
 
-def year_results(
-    year: Year, *, today, unit_id: int | None = None, group: str | None = None, items: bool = True
-) -> tuple[keeping.Kept, bool]:
-    """The finalized snapshot when there is one, else the kept provisional results (keeping), and
-    whether final; only `unit_id`'s or `group`'s when given. Never computed here. Without `items`
-    the kept results carry their 缺报 count but no breakdown (the snapshot always has both)."""
-    snapshot = finalizing.snapshot_results(year)
-    if snapshot is not None:
-        snapshot = [
-            r
-            for r in snapshot
-            if (unit_id is None or r.unit.id == unit_id) and (group is None or r.unit.group == group)
-        ]
-        return keeping.Kept(snapshot, computed_at=None, updating=False), True
-    kept = keeping.kept_results(year, today=today, unit_id=unit_id, group=group, items=items)
-    return kept, False
-
-
 def group_sizes(year: Year, *, final: bool) -> dict[str, int]:
     """How many units each group lists (the ranking's tabs), by UnitGroup value: one query."""
     if not final:
@@ -222,7 +204,7 @@ def ranking_table(request):
     # The per-indicator columns and the 明细 sheet go only into the spreadsheet: the page reads the
     # shown group's rows without their breakdowns (reading every unit's was most of its time).
     exporting = bool(exports.requested_format(request))
-    kept, final = year_results(year, today=today, group=group, items=exporting)
+    kept, final = keeping.year_results(year, today=today, group=group, items=exporting)
     in_group = kept.results
     quarter = compared_quarter(year, today, final=final)
     if final:  # frozen: as kept at 定稿, whatever has changed since
@@ -295,7 +277,7 @@ def unit_assessment(request, year: int, unit_pk: int):
     if not roles.sees_all_units(request.user):
         # A unit sees its own assessment once it is published, and not before.
         get_object_or_404(Assessment.objects.visible_to(request.user), year=year_obj, unit=unit)
-    kept, final = year_results(year_obj, today=timezone.localdate(), unit_id=unit.pk)
+    kept, final = keeping.year_results(year_obj, today=timezone.localdate(), unit_id=unit.pk)
     result = next(iter(kept.results), None)
     if result is None and not final and kept.computed_at is None:
         context = {"unit": unit, "year": year_obj, "kept": kept, "final": final}
@@ -371,7 +353,7 @@ def _print_context(request) -> dict:
     today = timezone.localdate()
     year = _year_from(request, today)
     group = _group_from(request)
-    kept, final = year_results(year, today=today, group=group, items=False)
+    kept, final = keeping.year_results(year, today=today, group=group, items=False)
     in_group = kept.results
     chart = charts.score_bars(
         [r.unit.name for r in in_group],

@@ -51,3 +51,14 @@ class FrozenYearTests(TestCase):
         make_accident(unit=self.units["evil"], occurred_at=at(2026, 8, 12), deaths=3)
         self.assertEqual(self.columns(), before)
         self.assertEqual(before[0][HOSTILE][2], "—")
+
+    def test_the_dashboard_of_a_final_year_shows_its_snapshot(self):
+        # In February 2027 the latest year, 2026, is the 驾驶舱's: final, its panels from the snapshot.
+        def panels():
+            response = self.client.get(reverse("assessment:dashboard"))
+            self.assertEqual(response.context["year"].year, 2026)
+            return response.context["d"]["groups"]
+
+        before = panels()
+        make_accident(unit=self.units["evil"], occurred_at=at(2026, 8, 12), deaths=3)
+        self.assertEqual(panels(), before)

@@ -114,7 +114,8 @@ class DashboardTests(TestCase):
         ten = count()
         add_assessed_units(self.year, 290, 11)  # 300 assessed units, each with a 较大 accident
         self.assertEqual(count(), ten)
-        # The frame 3 and the year; the kept assessment 2 (its state with the marks waiting, the
-        # rows); the figures and charts 9. Nothing is computed: before the kept assessment the
-        # page computed the city's assessment in it, 25 queries.
-        self.assertEqual(ten, 15)
+        # The frame 3 and the year; whether the year is final (its snapshot, then shown instead);
+        # the kept assessment 2 (its state with the marks waiting, the rows); the figures and
+        # charts 9. Nothing is computed: before the kept assessment the page computed the city's
+        # assessment in it, 25 queries.
+        self.assertEqual(ten, 16)
