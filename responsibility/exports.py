@@ -39,8 +39,13 @@ def local(value):
     return value
 
 
+def _cell(value):
+    """A value as a spreadsheet cell: the city's time, and no text that could run as a formula."""
+    return neutralize(local(value))
+
+
 def table_rows(table) -> list[list]:
-    return [[neutralize(local(cell)) for cell in row] for row in table.as_values()]
+    return [[_cell(cell) for cell in row] for row in table.as_values()]
 
 
 def export_response(
@@ -60,7 +65,7 @@ def export_response(
         for title, extra_rows in (sheets or {}).items():
             extra = workbook.create_sheet(title[:31])
             for row in extra_rows:
-                extra.append([neutralize(cell) for cell in row])
+                extra.append([_cell(cell) for cell in row])
         body = workbook_bytes(workbook)
     else:
         buffer = io.StringIO()

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from assessment.models import Circular, CircularRead, CircularStatus
 from responsibility.models import Membership, Unit
+from responsibility.tables import LocalDateTimeColumn
 
 from . import drafting as circular_drafting
 
@@ -20,9 +21,7 @@ class CircularTable(tables.Table):
     kind = tables.Column("类型", attrs={"td": {"class": "text-nowrap"}})
     period = tables.Column("期间", order_by=("year__year", "period"), attrs={"td": {"class": "text-nowrap"}})
     status = tables.Column("状态", attrs={"td": {"class": "text-nowrap"}})
-    published_at = tables.DateColumn(
-        verbose_name="发布日期", format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
+    published_at = LocalDateTimeColumn("发布日期", format="Y-m-d", attrs={"td": {"class": "text-nowrap"}})
     read = tables.Column("阅读", accessor="pk", orderable=False, attrs={"td": {"class": "text-nowrap"}})
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessment.results import assessing, finalizing
-from responsibility.exports import neutralize
+from responsibility.exports import local, neutralize
 from responsibility.models import (
     Year,
 )
@@ -78,7 +78,6 @@ class _Book:
         self.date = self.book.add_format({"num_format": DATE_FORMAT})
         self.datetime = self.book.add_format({"num_format": DATETIME_FORMAT})
         self.score = self.book.add_format({"num_format": SCORE_FORMAT})
-        self.local = timezone.get_default_timezone()
 
     def add_sheet(self, title: str, widths: Sequence[float], formats: Sequence = ()):
         """A sheet with its columns' widths and, per column, the format of the cells written
@@ -91,12 +90,6 @@ class _Book:
     def column_format(self, kind: str):
         """How a column's cells show: dates yyyy-mm-dd, times to the minute, scores two decimals."""
         return {DATE: self.date, DATETIME: self.datetime, SCORE: self.score}.get(kind)
-
-    def local_time(self, value):
-        """A time as Wuxi reads it, without its offset (an .xlsx holds none)."""
-        if value.tzinfo is not None:
-            value = value.astimezone(self.local).replace(tzinfo=None)
-        return value
 
     def close(self) -> None:
         self.book.close()
@@ -116,7 +109,7 @@ def _write_sheet(book: _Book, title: str, columns: Sequence[Column], rows: Itera
     texts = [index for index, column in enumerate(columns) if column.kind == TEXT]
     times = [index for index, column in enumerate(columns) if column.kind == DATETIME]
     width = len(columns)
-    write_row, local_time = sheet.write_row, book.local_time
+    write_row = sheet.write_row
     count = 0
     for count, row in enumerate(rows, 1):
         if len(row) != width:
@@ -125,8 +118,7 @@ def _write_sheet(book: _Book, title: str, columns: Sequence[Column], rows: Itera
         for index in texts:
             row[index] = _text(row[index])
         for index in times:
-            if row[index] is not None:
-                row[index] = local_time(row[index])
+            row[index] = local(row[index])  # the city's time, without an offset (an .xlsx holds none)
         write_row(count, 0, row)
     sheet.autofilter(0, 0, count, width - 1)
     return count

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assessment import tasks
 from assessment.exports import services as year_exports
-from assessment.models import ExportStatus, ReportStatus, YearExport
+from assessment.models import Circular, CircularKind, CircularStatus, ExportStatus, ReportStatus, YearExport
 from responsibility.exports import safe_filename
 from tests.assessment.factories import make_report
 from tests.factories import make_indicator, make_letter, make_office_user, make_unit, make_year
@@ -61,6 +61,23 @@ class DownloadTests(TestCase):
         header, row = rows[0], rows[1]
         self.assertEqual(row[header.index("提交时间")], "2026-10-10 00:30")
         self.assertNotIn("+00:00", response.content.decode("utf-8-sig"))
+
+    def test_a_circulars_publishing_day_is_the_citys(self):
+        published = datetime(2026, 10, 9, 16, 30, tzinfo=UTC)  # 00:30 on the 10th in Wuxi
+        Circular.objects.create(
+            year=self.year,
+            period=3,
+            kind=CircularKind.SITUATION,
+            title="情况通报",
+            body="各板块：",
+            status=CircularStatus.PUBLISHED,
+            doc_seq=1,
+            doc_number="青安办〔2026〕1号",
+            published_at=published,
+        )
+        response = self.client.get(reverse("assessment:circular_list"), {"_export": "csv"})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(rows[1][rows[0].index("发布日期")], "2026-10-10")
 
     def test_a_unit_name_with_a_slash_and_a_newline_downloads_under_a_safe_name(self):
         response = self.client.get(reverse("assessment:report_template", args=[self.unit.pk, 2026, 3]))
