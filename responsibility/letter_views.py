@@ -155,9 +155,7 @@ def letter_targets(request, pk: int):
         request.POST or None, instance=letter, queryset=letter.targets.select_related("indicator")
     )
     if request.method == "POST" and formset.is_valid():
-        formset.save()
-        if letter.status == LetterStatus.ISSUED:  # not signed yet: the words follow the targets
-            services.reword_letter(letter)
+        services.save_targets(letter, formset)
         messages.success(request, f"已保存{letter.unit}的目标，合计 100 分。")
         return redirect(letter)
     return render(request, "responsibility/letter_targets.html", {"letter": letter, "formset": formset})

@@ -240,6 +240,15 @@ def _locked_with_targets(letter: ResponsibilityLetter) -> ResponsibilityLetter:
 
 
 @transaction.atomic
+def save_targets(letter: ResponsibilityLetter, formset) -> None:
+    """A letter's targets as edited (before signing), in one transaction with its words: an issued
+    letter, not signed yet, takes the words its new targets write."""
+    formset.save()
+    if letter.status == LetterStatus.ISSUED:
+        reword_letter(letter)
+
+
+@transaction.atomic
 def reword_letter(letter: ResponsibilityLetter) -> ResponsibilityLetter:
     """An issued letter not yet signed takes today's words (its targets or the rules changed):
     nobody has signed the old ones, so no version is kept; a signed letter is amended instead."""
